@@ -1,0 +1,73 @@
+/**
+ * The page's side of the signalling WebSocket: typed messages out, parsed
+ * messages in, and reconnection with backoff when the socket drops.
+ */
+import { CloseCode, ServerMessage, type ClientMessage } from '../protocol/messages.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface SignallingHandlers {
+  onMessage(message: ServerMessage): void;
+  onState(state: ConnectionState, detail?: string): void;
+}
+
+/** Close codes after which reconnecting cannot help. */
+const FINAL_CLOSE_CODES: number[] = [CloseCode.unauthorized, CloseCode.sessionEnded, CloseCode.replaced];
+const MAX_RECONNECT_DELAY_MS = 5_000;
+
+export class SignallingClient {
+  private socket: WebSocket | undefined;
+  private closedOnPurpose = false;
+  private reconnectAttempt = 0;
+
+  constructor(
+    private readonly token: string,
+    private readonly handlers: SignallingHandlers,
+  ) {}
+
+  open(): void {
+    this.handlers.onState(this.reconnectAttempt === 0 ? 'connecting' : 'reconnecting');
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(`${scheme}//${location.host}/ws?token=${encodeURIComponent(this.token)}`);
+    this.socket = socket;
+    socket.onmessage = (event) => this.onMessage(event.data);
+    socket.onclose = (event) => this.onClose(socket, event.code, event.reason);
+  }
+
+  send(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Leaves on purpose: the server removes us at once and we do not reconnect. */
+  leave(): void {
+    this.closedOnPurpose = true;
+    this.send({ type: 'leave' });
+    this.socket?.close(CloseCode.normal, 'left');
+  }
+
+  private onMessage(data: unknown): void {
+    if (typeof data !== 'string') return;
+    const parsed = ServerMessage.safeParse(JSON.parse(data));
+    if (!parsed.success) {
+      console.warn('ignoring an unexpected message from the server', parsed.error.issues);
+      return;
+    }
+    if (parsed.data.type === 'welcome') {
+      this.reconnectAttempt = 0;
+      this.handlers.onState('connected');
+    }
+    this.handlers.onMessage(parsed.data);
+  }
+
+  private onClose(socket: WebSocket, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    if (this.closedOnPurpose || FINAL_CLOSE_CODES.includes(code)) {
+      this.handlers.onState('closed', reason || `connection closed (${code})`);
+      return;
+    }
+    this.reconnectAttempt += 1;
+    const delayMs = Math.min(250 * 2 ** (this.reconnectAttempt - 1), MAX_RECONNECT_DELAY_MS);
+    this.handlers.onState('reconnecting', reason);
+    setTimeout(() => this.open(), delayMs);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Every setting of the server, read from the environment and optionally a
+ * JSON file named by CONVENE_CONFIG (same keys as the variables; the
+ * environment wins). The README's configuration table mirrors this schema.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const Flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
+const Seconds = z.coerce.number().positive();
+const PortRange = z.string().regex(/^\d{1,5}-\d{1,5}$/, 'must look like 20000-40000');
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(5000),
+  HOST: z.string().default('0.0.0.0'),
+  RUN_DIR: z.string().default('.convene'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TOKEN_SECRET: z.string().min(32).optional(),
+  TOKEN_TTL_S: Seconds.default(3600),
+  RECONNECT_GRACE_S: Seconds.default(10),
+  START_MUTED_AUDIO: Flag.default(false),
+  ICE_SERVERS: z.string().default(''),
+  JANUS_URLS: z.string().default(''),
+  JANUS_API_SECRET: z.string().optional(),
+  JANUS_BINARY: z.string().default('janus'),
+  JANUS_RTP_PORT_RANGE: PortRange.default('20000-40000'),
+  JANUS_ICE_ENFORCE_LIST: z.string().default(''),
+  JANUS_NAT_PUBLIC_IP: z.string().default(''),
+  JANUS_STUN_SERVER: z.string().default(''),
+  JANUS_DEBUG_LEVEL: z.coerce.number().int().min(0).max(7).default(4),
+  ROOM_MAX_PUBLISHERS: z.coerce.number().int().min(2).max(500).default(100),
+  VIDEO_BITRATE_BPS: z.coerce.number().int().min(64_000).default(1_000_000),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config extends RawConfig {
+  /** External Janus nodes; empty means run the embedded one. */
+  janusUrls: string[];
+  iceServers: Array<{ urls: string }>;
+}
+
+function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  try {
+    return z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(resolve(path), 'utf8')));
+  } catch (error) {
+    throw new Error(`cannot read the config file ${path} (CONVENE_CONFIG): ${(error as Error).message}`);
+  }
+}
+
+/** Parses the configuration, throwing one readable error that names every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const keys = Object.keys(ConfigSchema.shape);
+  const fromEnv = Object.fromEntries(keys.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]));
+  const parsed = ConfigSchema.safeParse({ ...readConfigFile(env['CONVENE_CONFIG']), ...fromEnv });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const raw = parsed.data;
+  return {
+    ...raw,
+    janusUrls: splitList(raw.JANUS_URLS),
+    iceServers: splitList(raw.ICE_SERVERS).map((urls) => ({ urls })),
+  };
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

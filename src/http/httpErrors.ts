@@ -1,0 +1,30 @@
+/**
+ * The catalogue of HTTP error codes: each stable code with its status. Error
+ * codes are API; add, never rename.
+ */
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import type { ErrorReply } from '../protocol/http.js';
+
+export const HttpErrors = {
+  invalid_request: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  token_expired: 401,
+  forbidden: 403,
+  not_found: 404,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal_error: 500,
+  media_unavailable: 503,
+} as const;
+export type HttpErrorCode = keyof typeof HttpErrors;
+
+export function sendError(reply: FastifyReply, code: HttpErrorCode, reason: string): FastifyReply {
+  const body: ErrorReply = { error: { code, reason } };
+  return reply.code(HttpErrors[code]).send(body);
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+}

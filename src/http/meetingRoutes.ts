@@ -1,0 +1,50 @@
+/**
+ * The seed's meeting endpoints: `/joinCall` hands out a participant and its
+ * token, `/idLookup` names a participant of the caller's own room.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { IdLookupQuery, JoinCallRequest, type IdLookupReply, type JoinCallReply } from '../protocol/http.js';
+import type { RoomRegistry } from '../rooms/RoomRegistry.js';
+import type { TokenIssuer } from '../auth/tokens.js';
+import { authenticate, TOKEN_COOKIE } from './auth.js';
+import { describeIssues, sendError } from './httpErrors.js';
+
+export interface MeetingRouteDeps {
+  rooms: RoomRegistry;
+  tokens: TokenIssuer;
+  tokenTtlSeconds: number;
+}
+
+export function newParticipantId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDeps): void {
+  app.post('/joinCall', async (request, reply) => {
+    const parsed = JoinCallRequest.safeParse(request.body ?? {});
+    if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
+    const { room: roomName, name } = parsed.data;
+    const participantId = newParticipantId();
+    deps.rooms.getOrCreate(roomName).invite(participantId, name);
+    const token = await deps.tokens.issue({ participantId, room: roomName, name });
+    void reply.header(
+      'set-cookie',
+      `${TOKEN_COOKIE}=${token}; Path=/idLookup; HttpOnly; SameSite=Strict; Max-Age=${deps.tokenTtlSeconds}`,
+    );
+    const body: JoinCallReply = { participantId, token, room: roomName, message: `joined room ${roomName}` };
+    return body;
+  });
+
+  app.get('/idLookup', async (request, reply) => {
+    const query = IdLookupQuery.safeParse(request.query);
+    if (!query.success) return sendError(reply, 'invalid_request', describeIssues(query.error));
+    const auth = await authenticate(request, deps.tokens);
+    if (!auth.ok) return sendError(reply, auth.code, auth.reason);
+    // Only the caller's own room is searched: ids of other rooms are simply unknown here.
+    const name = deps.rooms.get(auth.grant.room)?.lookupName(query.data.id);
+    if (name === undefined) return sendError(reply, 'not_found', 'no participant with that id in your room');
+    const body: IdLookupReply = { attendee: name };
+    return body;
+  });
+}

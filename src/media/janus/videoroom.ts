@@ -1,0 +1,103 @@
+/**
+ * Typed requests of the Janus VideoRoom plugin (janus_videoroom.c's doc
+ * block), and parsers for the replies we depend on.
+ */
+import { z } from 'zod';
+import type { JanusHandle } from './JanusHandle.js';
+import { JanusError } from './janusErrors.js';
+import type { Jsep, PluginReply } from './janusMessages.js';
+
+export const VIDEOROOM_PLUGIN = 'janus.plugin.videoroom';
+
+export interface RoomOptions {
+  room: number;
+  description: string;
+  maxPublishers: number;
+  bitrateBps: number;
+}
+
+const Joined = z.object({ videoroom: z.literal('joined'), id: z.number() }).passthrough();
+const Attached = z.object({ videoroom: z.literal('attached') }).passthrough();
+const Participants = z
+  .object({
+    videoroom: z.literal('participants'),
+    participants: z.array(z.object({ id: z.number(), publisher: z.boolean(), display: z.string().optional() }).passthrough()),
+  })
+  .passthrough();
+const RoomList = z
+  .object({ videoroom: z.literal('success'), list: z.array(z.object({ room: z.number(), num_participants: z.number() }).passthrough()) })
+  .passthrough();
+
+function requireJsep(reply: PluginReply, what: string): Jsep {
+  if (!reply.jsep) throw new JanusError('refused', undefined, `VideoRoom ${what} carries no SDP`);
+  return reply.jsep;
+}
+
+function parseReply<T>(schema: z.ZodType<T>, reply: PluginReply, what: string): T {
+  const parsed = schema.safeParse(reply.data);
+  if (!parsed.success) throw new JanusError('refused', undefined, `unexpected VideoRoom ${what} reply: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export async function createRoom(handle: JanusHandle, options: RoomOptions): Promise<void> {
+  await handle.message({
+    request: 'create',
+    room: options.room,
+    description: options.description,
+    publishers: options.maxPublishers,
+    bitrate: options.bitrateBps,
+    audiocodec: 'opus',
+    videocodec: 'vp8,h264',
+    is_private: true,
+    notify_joining: false,
+    permanent: false,
+  });
+}
+
+export async function destroyRoom(handle: JanusHandle, room: number): Promise<void> {
+  await handle.message({ request: 'destroy', room, permanent: false });
+}
+
+export async function listRooms(handle: JanusHandle): Promise<Array<{ room: number; participants: number }>> {
+  const reply = parseReply(RoomList, await handle.message({ request: 'list' }), 'list');
+  return reply.list.map((entry) => ({ room: entry.room, participants: entry.num_participants }));
+}
+
+export async function listParticipants(handle: JanusHandle, room: number): Promise<z.infer<typeof Participants>['participants']> {
+  return parseReply(Participants, await handle.message({ request: 'listparticipants', room }), 'listparticipants').participants;
+}
+
+export interface PublisherIdentity {
+  /** The publisher's id in the room: what subscribers ask for as `feed`. */
+  feedId: number;
+}
+
+export async function joinAsPublisher(handle: JanusHandle, room: number, display: string): Promise<PublisherIdentity> {
+  const joined = parseReply(Joined, await handle.message({ request: 'join', ptype: 'publisher', room, display }), 'join');
+  return { feedId: joined.id };
+}
+
+/** Publishes (or renegotiates) with the browser's offer; resolves with Janus's answer. */
+export async function publish(handle: JanusHandle, offer: Jsep, firstTime: boolean): Promise<Jsep> {
+  const reply = await handle.message({ request: firstTime ? 'publish' : 'configure' }, offer);
+  return requireJsep(reply, 'publish');
+}
+
+export async function unpublish(handle: JanusHandle): Promise<void> {
+  await handle.message({ request: 'unpublish' });
+}
+
+/** Joins as a subscriber to one publisher's streams; resolves with Janus's offer for the browser. */
+export async function joinAsSubscriber(handle: JanusHandle, room: number, feedId: number): Promise<Jsep> {
+  const reply = await handle.message({ request: 'join', ptype: 'subscriber', room, streams: [{ feed: feedId }] });
+  parseReply(Attached, reply, 'subscriber join');
+  return requireJsep(reply, 'subscriber join');
+}
+
+export async function startSubscription(handle: JanusHandle, answer: Jsep): Promise<void> {
+  await handle.message({ request: 'start' }, answer);
+}
+
+export async function leave(handle: JanusHandle): Promise<void> {
+  await handle.message({ request: 'leave' });
+}

@@ -1,0 +1,67 @@
+/**
+ * Request and reply bodies of the HTTP API. Each request schema accepts our
+ * own shape and the seed sample's shape, and normalises both to one type.
+ */
+import { z } from 'zod';
+import { ParticipantId } from './messages.js';
+
+export const DEFAULT_ROOM = 'lobby';
+
+/** Room names are free text people type; only control characters are refused. */
+export const RoomName = z
+  .string()
+  .trim()
+  .max(64)
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters')
+  .transform((value) => (value === '' ? DEFAULT_ROOM : value));
+
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+
+export const JoinCallRequest = z
+  .object({
+    room: RoomName.optional(),
+    name: DisplayName.optional(),
+    /** The seed sample sends the name as `caller.name`. */
+    caller: z.object({ name: DisplayName }).passthrough().optional(),
+    // Fields the seed sample also sends; accepted, not needed.
+    call_type: z.string().max(32).optional(),
+    audio: z.boolean().optional(),
+    video: z.boolean().optional(),
+    video_device: z.string().max(256).optional(),
+    mic_device: z.string().max(256).optional(),
+  })
+  .strict()
+  .transform((body, ctx) => {
+    const name = body.name ?? body.caller?.name;
+    if (name === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'name (or caller.name) is required' });
+      return z.NEVER;
+    }
+    return { room: body.room ?? DEFAULT_ROOM, name };
+  });
+export type JoinCallRequest = z.infer<typeof JoinCallRequest>;
+
+export interface JoinCallReply {
+  participantId: string;
+  token: string;
+  room: string;
+  /** Kept for clients written for the seed sample. */
+  message: string;
+}
+
+export const IdLookupQuery = z.object({ id: ParticipantId }).strict();
+
+export interface IdLookupReply {
+  attendee: string;
+}
+
+export interface ErrorReply {
+  error: { code: string; reason: string };
+}

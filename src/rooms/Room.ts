@@ -1,0 +1,283 @@
+/**
+ * A meeting room: its participants and its VideoRoom on Janus. The room
+ * keeps the seed's session-level subscription: every connected participant
+ * receives every live feed of everyone else, as feeds come and go.
+ */
+import { EventEmitter } from 'node:events';
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { CloseCode, type FeedKind, type ParticipantInfo, type PeerConnectionId, type ServerMessage } from '../protocol/messages.js';
+import type { JanusNode } from '../media/JanusNode.js';
+import { ParticipantMedia } from '../media/ParticipantMedia.js';
+import { MediaError } from '../media/mediaErrors.js';
+import type { TrickleCandidate } from '../media/janus/JanusHandle.js';
+import * as videoroom from '../media/janus/videoroom.js';
+import { Participant } from './Participant.js';
+import type { ParticipantChannel } from './ParticipantChannel.js';
+
+export interface RoomSettings {
+  /** How long a participant whose page vanished without saying goodbye stays in the room. */
+  reconnectGraceMs: number;
+  /** How long a `/joinCall` reservation waits for its page to connect. */
+  invitationTtlMs: number;
+  maxPublishers: number;
+  bitrateBps: number;
+}
+
+interface RoomEvents {
+  /** The last participant left and the room released its media: drop it. */
+  closed: [];
+}
+
+export class Room extends EventEmitter<RoomEvents> {
+  private readonly participants = new Map<string, Participant>();
+  /** Participants the others have been told about (joined and not yet left). */
+  private readonly present = new Set<string>();
+  private janusRoom: Promise<number> | undefined;
+  private closed = false;
+  private readonly logger: Logger;
+
+  constructor(
+    readonly name: string,
+    private readonly node: JanusNode,
+    private readonly settings: RoomSettings,
+    logger: Logger,
+  ) {
+    super();
+    this.logger = logger.child({ room: name });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get size(): number {
+    return this.participants.size;
+  }
+
+  /** Reserves a place for a participant who will connect with the token `/joinCall` hands out. */
+  invite(participantId: string, name: string): Participant {
+    const participant = new Participant(participantId, name);
+    this.participants.set(participantId, participant);
+    participant.departureTimer = setTimeout(() => this.remove(participant), this.settings.invitationTtlMs);
+    return participant;
+  }
+
+  lookupName(participantId: string): string | undefined {
+    return this.participants.get(participantId)?.name;
+  }
+
+  /**
+   * Attaches a page to its participant (creating the participant again if it
+   * had gone, e.g. after a server restart) and returns what the welcome
+   * message needs. A second page with the same token replaces the first.
+   */
+  connect(participantId: string, name: string, channel: ParticipantChannel): { self: ParticipantInfo; others: ParticipantInfo[] } {
+    let participant = this.participants.get(participantId);
+    if (!participant) {
+      participant = new Participant(participantId, name);
+      this.participants.set(participantId, participant);
+    }
+    participant.cancelDeparture();
+    participant.channel?.close(CloseCode.replaced, 'replaced by a newer connection');
+    participant.channel = channel;
+    this.releaseMedia(participant);
+    if (!this.present.has(participantId)) {
+      this.present.add(participantId);
+      this.broadcast({ type: 'participantJoined', participant: participant.info() }, participant);
+    }
+    const others = this.presentParticipants().filter((p) => p !== participant).map((p) => p.info());
+    return { self: participant.info(), others };
+  }
+
+  /** Creates the participant's Janus session and subscribes it to every live feed in the room. */
+  async startMedia(participantId: string): Promise<void> {
+    const participant = this.participants.get(participantId);
+    if (!participant?.channel) return;
+    const media = this.createMedia(participant);
+    participant.media = media;
+    let ready: ParticipantMedia;
+    try {
+      ready = await media;
+    } catch (error) {
+      if (participant.media === media) participant.media = undefined;
+      this.logger.error({ participantId, err: (error as Error).message }, 'cannot set up media for participant');
+      participant.channel?.send({ type: 'error', code: 'media_unavailable', reason: 'the media server is unavailable; retrying' });
+      return;
+    }
+    for (const publisher of this.presentParticipants()) {
+      if (publisher === participant || !publisher.media) continue;
+      const publisherMedia = await publisher.media.catch(() => undefined);
+      for (const { feed, feedId } of publisherMedia?.liveFeeds() ?? []) void this.subscribe(participant, ready, publisher, feed, feedId);
+    }
+  }
+
+  /** The page went away: at once when it said so, otherwise after the reconnect grace. */
+  disconnect(participantId: string, channel: ParticipantChannel, deliberate: boolean): void {
+    const participant = this.participants.get(participantId);
+    if (!participant || participant.channel !== channel) return;
+    participant.channel = undefined;
+    if (deliberate) {
+      this.remove(participant);
+      return;
+    }
+    participant.departureTimer = setTimeout(() => this.remove(participant), this.settings.reconnectGraceMs);
+  }
+
+  async publish(participantId: string, feed: FeedKind, offerSdp: string): Promise<string> {
+    return (await this.mediaOf(participantId)).publish(feed, offerSdp);
+  }
+
+  async unpublish(participantId: string, feed: FeedKind): Promise<void> {
+    await (await this.mediaOf(participantId)).unpublish(feed);
+  }
+
+  async answerSubscription(participantId: string, pcId: PeerConnectionId, answerSdp: string): Promise<void> {
+    await (await this.mediaOf(participantId)).answerSubscription(pcId, answerSdp);
+  }
+
+  async trickle(participantId: string, pcId: PeerConnectionId, candidate: TrickleCandidate | null): Promise<void> {
+    await (await this.mediaOf(participantId)).trickle(pcId, candidate);
+  }
+
+  setMuted(participantId: string, audioMuted: boolean, videoMuted: boolean): void {
+    const participant = this.participants.get(participantId);
+    if (!participant) return;
+    participant.audioMuted = audioMuted;
+    participant.videoMuted = videoMuted;
+    this.broadcast({ type: 'participantUpdated', participant: participant.info() }, participant);
+  }
+
+  /**
+   * Janus came back after losing everything (it restarted, or our connection
+   * dropped): make the VideoRoom again and have every page publish again.
+   */
+  resetMedia(reason: string): void {
+    this.janusRoom = undefined;
+    for (const participant of this.presentParticipants()) {
+      if (!participant.channel) continue;
+      this.releaseMedia(participant);
+      participant.channel.send({ type: 'mediaReset', reason });
+      void this.startMedia(participant.id);
+    }
+  }
+
+  /** Ends the room for everyone in it (the seed's `/endSession`). */
+  async end(reason: string): Promise<void> {
+    for (const participant of [...this.participants.values()]) {
+      participant.channel?.close(CloseCode.sessionEnded, reason);
+      participant.channel = undefined;
+      this.remove(participant);
+    }
+  }
+
+  private createMedia(participant: Participant): Promise<ParticipantMedia> {
+    return (async () => {
+      const janusRoomId = await this.ensureJanusRoom();
+      const media = await ParticipantMedia.create(this.node, janusRoomId, participant.id, this.logger.child({ participantId: participant.id }));
+      media.on('feedLive', (feed, feedId) => this.onFeedLive(participant, feed, feedId));
+      media.on('feedGone', (feed, feedId) => void this.onFeedGone(participant, feed, feedId));
+      return media;
+    })();
+  }
+
+  private async mediaOf(participantId: string): Promise<ParticipantMedia> {
+    const media = this.participants.get(participantId)?.media;
+    if (!media) throw MediaError.unavailable('this participant has no media session yet');
+    return media;
+  }
+
+  private ensureJanusRoom(): Promise<number> {
+    if (!this.janusRoom) {
+      const creation = (async () => {
+        const handle = await this.node.controlHandle();
+        const room = randomInt(1, 2 ** 47);
+        await videoroom.createRoom(handle, {
+          room,
+          description: this.name.slice(0, 64),
+          maxPublishers: this.settings.maxPublishers,
+          bitrateBps: this.settings.bitrateBps,
+        });
+        this.logger.info({ janusRoom: room }, 'created VideoRoom');
+        return room;
+      })();
+      this.janusRoom = creation;
+      creation.catch(() => {
+        if (this.janusRoom === creation) this.janusRoom = undefined;
+      });
+    }
+    return this.janusRoom;
+  }
+
+  private onFeedLive(publisher: Participant, feed: FeedKind, feedId: number): void {
+    for (const subscriber of this.presentParticipants()) {
+      if (subscriber === publisher || !subscriber.media) continue;
+      void subscriber.media.then(
+        (subscriberMedia) => this.subscribe(subscriber, subscriberMedia, publisher, feed, feedId),
+        () => undefined,
+      );
+    }
+  }
+
+  private async onFeedGone(publisher: Participant, feed: FeedKind, feedId: number): Promise<void> {
+    for (const subscriber of this.presentParticipants()) {
+      if (subscriber === publisher || !subscriber.media) continue;
+      const subscriberMedia = await subscriber.media.catch(() => undefined);
+      const dropped = (await subscriberMedia?.unsubscribe(feedId)) ?? [];
+      for (const { pcId } of dropped) subscriber.channel?.send({ type: 'streamUnavailable', pcId, participantId: publisher.id, feed });
+    }
+  }
+
+  private async subscribe(subscriber: Participant, media: ParticipantMedia, publisher: Participant, feed: FeedKind, feedId: number): Promise<void> {
+    try {
+      const subscription = await media.subscribe(publisher.id, feed, feedId);
+      if (!subscription) return;
+      subscriber.channel?.send({
+        type: 'subscribeOffer',
+        pcId: subscription.pcId,
+        participantId: publisher.id,
+        feed,
+        sdp: subscription.offerSdp,
+      });
+    } catch (error) {
+      this.logger.warn({ subscriber: subscriber.id, publisher: publisher.id, feed, err: (error as Error).message }, 'subscription failed');
+    }
+  }
+
+  private releaseMedia(participant: Participant): void {
+    const media = participant.media;
+    participant.media = undefined;
+    void media?.then((m) => m.close(), () => undefined);
+  }
+
+  private remove(participant: Participant): void {
+    if (this.participants.get(participant.id) !== participant) return;
+    participant.cancelDeparture();
+    this.participants.delete(participant.id);
+    this.releaseMedia(participant);
+    if (this.present.delete(participant.id)) this.broadcast({ type: 'participantLeft', participantId: participant.id });
+    if (this.participants.size === 0) void this.close();
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('closed');
+    const janusRoom = await this.janusRoom?.catch(() => undefined);
+    if (janusRoom === undefined || !this.node.isUp) return;
+    try {
+      await videoroom.destroyRoom(await this.node.controlHandle(), janusRoom);
+      this.logger.info({ janusRoom }, 'destroyed VideoRoom');
+    } catch (error) {
+      this.logger.warn({ janusRoom, err: (error as Error).message }, 'could not destroy VideoRoom');
+    }
+  }
+
+  private presentParticipants(): Participant[] {
+    return [...this.present].map((id) => this.participants.get(id)).filter((p): p is Participant => p !== undefined);
+  }
+
+  private broadcast(message: ServerMessage, except?: Participant): void {
+    for (const participant of this.presentParticipants()) if (participant !== except) participant.channel?.send(message);
+  }
+}

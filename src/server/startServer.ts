@@ -1,0 +1,81 @@
+/**
+ * Wires the server together from its configuration: the Janus node (our
+ * embedded one unless JANUS_URLS names external ones), the rooms, tokens and
+ * the HTTP server. `main.ts` calls it; so do the tests.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { EmbeddedJanus } from '../media/EmbeddedJanus.js';
+import { JanusNode } from '../media/JanusNode.js';
+import { RoomRegistry } from '../rooms/RoomRegistry.js';
+import { TokenIssuer } from '../auth/tokens.js';
+import { buildApp } from './app.js';
+
+export interface RunningServer {
+  url: string;
+  rooms: RoomRegistry;
+  janusNode: JanusNode;
+  embeddedJanus: EmbeddedJanus | undefined;
+  close(): Promise<void>;
+}
+
+const INVITATION_TTL_MS = 120_000;
+const SIGNALLING_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const runDir = resolve(config.RUN_DIR);
+  await mkdir(runDir, { recursive: true });
+
+  const embeddedJanus =
+    config.janusUrls.length === 0
+      ? await EmbeddedJanus.start({
+          binary: config.JANUS_BINARY,
+          runDir,
+          rtpPortRange: config.JANUS_RTP_PORT_RANGE,
+          iceEnforceList: config.JANUS_ICE_ENFORCE_LIST,
+          natPublicIp: config.JANUS_NAT_PUBLIC_IP,
+          stunServer: config.JANUS_STUN_SERVER,
+          debugLevel: config.JANUS_DEBUG_LEVEL,
+          logger,
+        })
+      : undefined;
+  const janusUrl = embeddedJanus?.url ?? config.janusUrls[0]!;
+  const janusNode = new JanusNode(janusUrl, embeddedJanus?.apiSecret ?? config.JANUS_API_SECRET, logger);
+  await janusNode.start();
+
+  const rooms = new RoomRegistry(
+    janusNode,
+    {
+      reconnectGraceMs: config.RECONNECT_GRACE_S * 1000,
+      invitationTtlMs: INVITATION_TTL_MS,
+      maxPublishers: config.ROOM_MAX_PUBLISHERS,
+      bitrateBps: config.VIDEO_BITRATE_BPS,
+    },
+    logger,
+  );
+  const tokens = await TokenIssuer.create(config.TOKEN_SECRET, runDir, config.TOKEN_TTL_S);
+  const app = await buildApp({
+    rooms,
+    tokens,
+    tokenTtlSeconds: config.TOKEN_TTL_S,
+    signalling: { iceServers: config.iceServers, startMutedAudio: config.START_MUTED_AUDIO, maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES },
+    logger,
+    isReady: () => janusNode.isUp,
+  });
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ address }, 'Convene is listening');
+
+  return {
+    url: address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost'),
+    rooms,
+    janusNode,
+    embeddedJanus,
+    async close() {
+      await app.close();
+      janusNode.stop();
+      await embeddedJanus?.stop();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * One page's signalling WebSocket: parses every message with the protocol
+ * schema, turns requests into room operations, and is the room's channel
+ * back to the page.
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { ClientMessage, CloseCode, PROTOCOL_VERSION, type ServerMessage } from '../protocol/messages.js';
+import type { Room } from '../rooms/Room.js';
+import type { ParticipantChannel } from '../rooms/ParticipantChannel.js';
+import type { ParticipantGrant } from '../auth/tokens.js';
+import { toWireError } from './wireErrors.js';
+
+export interface SignallingOptions {
+  iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+  startMutedAudio: boolean;
+  /** A page that reads this slowly is dropped rather than buffered without bound. */
+  maxBufferedBytes: number;
+}
+
+export class SignallingConnection implements ParticipantChannel {
+  private deliberateLeave = false;
+  /** Requests are handled one after another, in the order the page sent them. */
+  private queue: Promise<void> = Promise.resolve();
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly room: Room,
+    private readonly grant: ParticipantGrant,
+    private readonly options: SignallingOptions,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ room: grant.room, participantId: grant.participantId });
+  }
+
+  start(): void {
+    const { self, others } = this.room.connect(this.grant.participantId, this.grant.name, this);
+    this.send({
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      room: this.room.name,
+      self,
+      participants: others,
+      iceServers: this.options.iceServers,
+      startMutedAudio: this.options.startMutedAudio,
+    });
+    this.socket.on('message', (data, isBinary) => {
+      const text = isBinary ? undefined : data.toString();
+      this.queue = this.queue.then(() => this.onMessage(text));
+    });
+    this.socket.on('close', (code) => {
+      const deliberate = this.deliberateLeave || code === CloseCode.normal || code === CloseCode.goingAway;
+      this.logger.info({ code, deliberate }, 'signalling closed');
+      this.room.disconnect(this.grant.participantId, this, deliberate);
+    });
+    void this.room.startMedia(this.grant.participantId);
+  }
+
+  send(message: ServerMessage): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      this.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'page reads too slowly; dropping its connection');
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(JSON.stringify(message));
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  private async onMessage(text: string | undefined): Promise<void> {
+    const message = parseClientMessage(text);
+    if (!message.ok) {
+      this.send({ type: 'error', code: 'bad_message', reason: message.reason });
+      return;
+    }
+    try {
+      await this.handle(message.value);
+    } catch (error) {
+      const wire = toWireError(error);
+      this.logger.warn({ request: message.value.type, code: wire.code, err: (error as Error).message }, 'request failed');
+      this.send({ type: 'error', ...wire });
+    }
+  }
+
+  private async handle(message: ClientMessage): Promise<void> {
+    const participantId = this.grant.participantId;
+    switch (message.type) {
+      case 'publish': {
+        const sdp = await this.room.publish(participantId, message.feed, message.sdp);
+        this.send({ type: 'publishAnswer', feed: message.feed, sdp });
+        return;
+      }
+      case 'unpublish':
+        return this.room.unpublish(participantId, message.feed);
+      case 'subscribeAnswer':
+        return this.room.answerSubscription(participantId, message.pcId, message.sdp);
+      case 'trickle':
+        return this.room.trickle(participantId, message.pcId, message.candidate);
+      case 'mute':
+        return this.room.setMuted(participantId, message.audioMuted, message.videoMuted);
+      case 'leave':
+        this.deliberateLeave = true;
+        this.socket.close(CloseCode.normal, 'left');
+        return;
+      case 'ping':
+        this.send({ type: 'pong', ...(message.nonce === undefined ? {} : { nonce: message.nonce }) });
+        return;
+      default:
+        return assertUnreachable(message);
+    }
+  }
+}
+
+export function parseClientMessage(text: string | undefined): { ok: true; value: ClientMessage } | { ok: false; reason: string } {
+  if (text === undefined) return { ok: false, reason: 'messages must be JSON text, not binary' };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'message is not valid JSON' };
+  }
+  const parsed = ClientMessage.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, reason: issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid message' };
+}
+
+function assertUnreachable(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`);
+}

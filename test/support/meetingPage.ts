@@ -1,0 +1,63 @@
+/**
+ * Drives the meeting page as a person would (type, pick, click) and reads
+ * its media statistics through the page's `window.convene` handle.
+ */
+import type { Page } from 'playwright-core';
+
+export interface ReceiveStats {
+  framesDecoded: number;
+  audioSamples: number;
+  frameWidth: number;
+  subscriptions: number;
+}
+
+export async function joinMeeting(page: Page, baseUrl: string, name: string, room: string): Promise<void> {
+  await page.goto(`${baseUrl}/?room=${encodeURIComponent(room)}`);
+  await page.fill('#name', name);
+  await page.click('#join-button');
+  await page.waitForSelector('#connection-state[data-state="connected"]', { timeout: 15_000 });
+}
+
+/** Sums what the page receives over all its subscriber peer connections, optionally only from one participant. */
+export function receiveStats(page: Page): Promise<ReceiveStats> {
+  return page.evaluate(async () => {
+    const handle = (window as unknown as { convene: { session?: { peerConnections(): Map<string, RTCPeerConnection> } } }).convene;
+    const totals = { framesDecoded: 0, audioSamples: 0, frameWidth: 0, subscriptions: 0 };
+    for (const [id, pc] of handle.session?.peerConnections() ?? []) {
+      if (!id.startsWith('sub-')) continue;
+      totals.subscriptions += 1;
+      const report = await pc.getStats();
+      report.forEach((entry: Record<string, unknown>) => {
+        if (entry['type'] !== 'inbound-rtp') return;
+        if (entry['kind'] === 'video') {
+          totals.framesDecoded += Number(entry['framesDecoded'] ?? 0);
+          totals.frameWidth = Math.max(totals.frameWidth, Number(entry['frameWidth'] ?? 0));
+        }
+        if (entry['kind'] === 'audio') totals.audioSamples += Number(entry['totalSamplesReceived'] ?? 0);
+      });
+    }
+    return totals;
+  });
+}
+
+/** Polls until `check` holds or `timeoutMs` passes; returns the last value either way. */
+export async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!check(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    value = await read();
+  }
+  return value;
+}
+
+/** Waits until decoded video frames and received audio samples both rise on the page. */
+export async function expectMediaFlowing(page: Page, timeoutMs = 15_000): Promise<{ before: ReceiveStats; after: ReceiveStats }> {
+  const before = await waitFor(() => receiveStats(page), (s) => s.framesDecoded > 0 && s.audioSamples > 0, timeoutMs);
+  const after = await waitFor(
+    () => receiveStats(page),
+    (s) => s.framesDecoded > before.framesDecoded && s.audioSamples > before.audioSamples,
+    timeoutMs,
+  );
+  return { before, after };
+}

@@ -1,0 +1,37 @@
+/**
+ * Starts a real Convene server (with its embedded Janus) for a test, on
+ * loopback with a free port and a temporary run directory.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { startServer, type RunningServer } from '../../src/server/startServer.js';
+
+/** Set by scripts/in-media-netns.sh: the interface ICE may use inside the test namespace. */
+export const mediaInterface = process.env['CONVENE_MEDIA_INTERFACE'] ?? '';
+
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<RunningServer & { runDir: string }> {
+  const runDir = await mkdtemp(join(tmpdir(), 'convene-test-'));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    RUN_DIR: runDir,
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
+    JANUS_ICE_ENFORCE_LIST: mediaInterface,
+    JANUS_RTP_PORT_RANGE: '40000-40999',
+    JANUS_DEBUG_LEVEL: '3',
+    RECONNECT_GRACE_S: '3',
+    ...overrides,
+  });
+  const server = await startServer(config, createLogger(config.LOG_LEVEL));
+  return {
+    ...server,
+    runDir,
+    async close() {
+      await server.close();
+      await rm(runDir, { recursive: true, force: true });
+    },
+  };
+}
