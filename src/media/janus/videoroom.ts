@@ -24,9 +24,7 @@ const Participants = z
     participants: z.array(z.object({ id: z.number(), publisher: z.boolean(), display: z.string().optional() }).passthrough()),
   })
   .passthrough();
-const RoomList = z
-  .object({ videoroom: z.literal('success'), list: z.array(z.object({ room: z.number(), num_participants: z.number() }).passthrough()) })
-  .passthrough();
+const Exists = z.object({ videoroom: z.literal('success'), exists: z.boolean() }).passthrough();
 
 function requireJsep(reply: PluginReply, what: string): Jsep {
   if (!reply.jsep) throw new JanusError('refused', undefined, `VideoRoom ${what} carries no SDP`);
@@ -58,9 +56,9 @@ export async function destroyRoom(handle: JanusHandle, room: number): Promise<vo
   await handle.message({ request: 'destroy', room, permanent: false });
 }
 
-export async function listRooms(handle: JanusHandle): Promise<Array<{ room: number; participants: number }>> {
-  const reply = parseReply(RoomList, await handle.message({ request: 'list' }), 'list');
-  return reply.list.map((entry) => ({ room: entry.room, participants: entry.num_participants }));
+/** Whether a room exists; unlike `list`, this also sees our rooms, which are private. */
+export async function roomExists(handle: JanusHandle, room: number): Promise<boolean> {
+  return parseReply(Exists, await handle.message({ request: 'exists', room }), 'exists').exists;
 }
 
 export async function listParticipants(handle: JanusHandle, room: number): Promise<z.infer<typeof Participants>['participants']> {

@@ -1,0 +1,54 @@
+/** The embedded Janus is supervised: killed, it is started again. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { EmbeddedJanus } from './EmbeddedJanus.js';
+import { JanusConnection } from './janus/JanusConnection.js';
+
+const logger = pino({ level: 'silent' });
+
+describe('EmbeddedJanus', () => {
+  let runDir: string;
+  let janus: EmbeddedJanus;
+
+  before(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'convene-embedded-'));
+    janus = await EmbeddedJanus.start({
+      binary: 'janus', runDir, rtpPortRange: '41200-41300', iceEnforceList: process.env['CONVENE_MEDIA_INTERFACE'] ?? '',
+      natPublicIp: '', stunServer: '', debugLevel: 3, logger,
+    });
+  });
+
+  after(async () => {
+    await janus?.stop();
+    await rm(runDir, { recursive: true, force: true });
+  });
+
+  it('writes a private configuration: loopback API behind a secret, bounded RTP ports', async () => {
+    const transport = await readFile(join(runDir, 'janus', 'janus.transport.websockets.jcfg'), 'utf8');
+    assert.match(transport, /ws_ip = "127\.0\.0\.1"/);
+    const core = await readFile(join(runDir, 'janus', 'janus.jcfg'), 'utf8');
+    assert.match(core, new RegExp(`api_secret = "${janus.apiSecret}"`));
+    assert.match(core, /rtp_port_range = "41200-41300"/);
+  });
+
+  it('starts a new Janus within 5 s after SIGKILL', async () => {
+    const firstPid = janus.pid;
+    assert.ok(firstPid);
+    const ready = new Promise<void>((resolve) => janus.once('ready', resolve));
+    const killedAt = Date.now();
+    process.kill(firstPid, 'SIGKILL');
+    await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error('no restart within 5 s')), 5_000))]);
+    assert.ok(Date.now() - killedAt < 5_000);
+    assert.notEqual(janus.pid, firstPid);
+    const connection = await JanusConnection.connect({ url: janus.url, apiSecret: janus.apiSecret, logger });
+    try {
+      assert.equal((await connection.info()).version_string, '1.1.2');
+    } finally {
+      connection.close();
+    }
+  });
+});
