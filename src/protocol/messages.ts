@@ -102,6 +102,8 @@ export type ServerMessage = z.infer<typeof ServerMessage>;
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
+  /** The server is restarting: reconnect with the same token. */
+  serviceRestart: 1012,
   unauthorized: 4001,
   replaced: 4002,
   sessionEnded: 4003,

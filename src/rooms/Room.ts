@@ -171,6 +171,19 @@ export class Room extends EventEmitter<RoomEvents> {
     }
   }
 
+  /** The server is going down: tell every page to come back later, and let go of Janus. */
+  async shutdown(): Promise<void> {
+    for (const participant of this.participants.values()) {
+      participant.cancelDeparture();
+      participant.channel?.close(CloseCode.serviceRestart, 'server restarting');
+      participant.channel = undefined;
+    }
+    await Promise.all([...this.participants.values()].map((participant) => participant.media?.then((m) => m.close(), () => undefined)));
+    this.participants.clear();
+    this.present.clear();
+    await this.close();
+  }
+
   private createMedia(participant: Participant): Promise<ParticipantMedia> {
     return (async () => {
       const janusRoomId = await this.ensureJanusRoom();

@@ -40,6 +40,10 @@ export class RoomRegistry {
     return room;
   }
 
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.rooms.values()].map((room) => room.shutdown()));
+  }
+
   get count(): number {
     return this.rooms.size;
   }

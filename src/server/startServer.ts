@@ -73,6 +73,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     janusNode,
     embeddedJanus,
     async close() {
+      await rooms.shutdown();
       await app.close();
       janusNode.stop();
       await embeddedJanus?.stop();
