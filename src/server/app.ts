@@ -28,10 +28,10 @@ export interface AppDeps {
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_WS_MESSAGE_BYTES = 128 * 1024;
 
-/** The built client sits beside the compiled server (dist/client), or is absent in a bare checkout. */
+/** The built client: dist/client beside the compiled server, or seen from src/ when run through tsx. */
 export function clientDir(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '../../client'), join(here, '../../dist/client')];
+  const candidates = [join(here, '../client'), join(here, '../../dist/client')];
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
