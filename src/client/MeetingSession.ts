@@ -7,7 +7,7 @@ import type { FeedKind, ParticipantInfo, PeerConnectionId, ServerMessage } from 
 import { SignallingClient, type ConnectionState } from './signalling.js';
 
 export interface MeetingView {
-  welcomed(self: ParticipantInfo, others: ParticipantInfo[]): void;
+  welcomed(self: ParticipantInfo, others: ParticipantInfo[], startMutedAudio: boolean): void;
   participantJoined(participant: ParticipantInfo): void;
   participantUpdated(participant: ParticipantInfo): void;
   participantLeft(participantId: string): void;
@@ -99,7 +99,7 @@ export class MeetingSession {
         this.iceServers = message.iceServers;
         // A welcome also follows every reconnect: start media afresh.
         this.closeAll();
-        this.view.welcomed(message.self, message.participants);
+        this.view.welcomed(message.self, message.participants, message.startMutedAudio);
         for (const [feed, stream] of this.outgoing) void this.publish(feed, stream);
         return;
       case 'mediaReset':

@@ -37,7 +37,10 @@ export class TileGrid {
       video.muted = info.self === true;
       const caption = document.createElement('figcaption');
       caption.className = 'name';
-      tile.append(video, caption);
+      const indicators = document.createElement('span');
+      indicators.className = 'indicators';
+      indicators.setAttribute('aria-live', 'polite');
+      tile.append(video, caption, indicators);
       this.tiles.set(key, tile);
       this.container.append(tile);
       this.layout();
@@ -45,6 +48,24 @@ export class TileGrid {
     const caption = tile.querySelector<HTMLElement>('.name')!;
     caption.textContent = info.feed === 'screen' ? `${info.name} (screen)` : info.self ? `${info.name} (you)` : info.name;
     return tile;
+  }
+
+  /** Shows a participant's mute state on their camera tile. */
+  setMuted(participantId: string, audioMuted: boolean, videoMuted: boolean): void {
+    const tile = this.tile(participantId, 'camera');
+    if (!tile) return;
+    tile.dataset['audioMuted'] = String(audioMuted);
+    tile.dataset['videoMuted'] = String(videoMuted);
+    const labels = [audioMuted ? 'muted' : '', videoMuted ? 'camera off' : ''].filter(Boolean);
+    tile.querySelector('.indicators')!.textContent = labels.join(' · ');
+  }
+
+  setSpeaking(participantId: string | undefined): void {
+    for (const tile of this.tiles.values()) tile.classList.toggle('speaking', tile.dataset['participantId'] === participantId && tile.dataset['feed'] === 'camera');
+  }
+
+  get remoteCount(): number {
+    return new Set([...this.tiles.values()].filter((t) => !t.classList.contains('self')).map((t) => t.dataset['participantId'])).size;
   }
 
   attach(participantId: string, feed: FeedKind, stream: MediaStream | null): void {

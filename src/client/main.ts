@@ -1,12 +1,15 @@
 /**
- * The meeting page: the join form, then the call. Wires the device pickers,
- * the tile grid and the MeetingSession together.
+ * The meeting page: the join form with a mirrored preview, then the call.
+ * Wires the device pickers, controls, tile grid, ringer and speaker
+ * detection to the MeetingSession.
  */
 import type { ParticipantInfo } from '../protocol/messages.js';
-import { joinCall } from './api.js';
-import { canChooseSpeaker, captureLocalMedia, fillDevicePickers } from './devices.js';
+import { joinCall, lookUpName } from './api.js';
+import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';
 import { MeetingSession } from './MeetingSession.js';
 import { TileGrid } from './TileGrid.js';
+import { Ringer } from './ringer.js';
+import { SpeakerDetector } from './SpeakerDetector.js';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -22,53 +25,186 @@ const cameraSelect = element<HTMLSelectElement>('camera-select');
 const speakerSelect = element<HTMLSelectElement>('speaker-select');
 const joinError = element<HTMLElement>('join-error');
 const meeting = element<HTMLElement>('meeting');
+const controls = element<HTMLElement>('controls');
 const notice = element<HTMLElement>('notice');
 const connectionState = element<HTMLElement>('connection-state');
-const roomTitle = element<HTMLElement>('room-title');
+const micButton = element<HTMLButtonElement>('mic-button');
+const cameraButton = element<HTMLButtonElement>('camera-button');
+const screenButton = element<HTMLButtonElement>('screen-button');
 
+const PREVIEW_ID = 'preview';
+const preview = new TileGrid(element('preview'));
 const grid = new TileGrid(element('grid'));
+const ringer = new Ringer();
+const speakers = new SpeakerDetector((id) => grid.setSpeaking(id));
 const names = new Map<string, string>();
+
 let localStream = new MediaStream();
+let screenStream: MediaStream | undefined;
 let session: MeetingSession | undefined;
-let selfId: string | undefined;
+let selfId = PREVIEW_ID;
+let token = '';
+let audioMuted = false;
+let videoMuted = false;
+/** Whether anyone else has been here: only then does an empty room mean the call is over. */
+let hadPeers = false;
+let startMutedApplied = false;
 
 roomInput.value = new URLSearchParams(location.search).get('room') ?? '';
 nameInput.value = localStorage.getItem('convene.name') ?? '';
 element('speaker-label').hidden = !canChooseSpeaker();
+preview.upsert({ participantId: PREVIEW_ID, feed: 'camera', name: 'Preview', self: true });
 
-async function refreshPreview(): Promise<void> {
-  for (const track of localStream.getTracks()) track.stop();
+function showSelf(stream: MediaStream): void {
+  (session ? grid : preview).attach(selfId, 'camera', stream);
+}
+
+/** Captures from the picked devices; mid-call, swaps the published tracks without rejoining. */
+async function applyDevices(): Promise<void> {
+  const previous = localStream;
   localStream = await captureLocalMedia({ micId: micSelect.value, cameraId: cameraSelect.value });
+  for (const track of localStream.getAudioTracks()) track.enabled = !audioMuted;
+  for (const track of localStream.getVideoTracks()) track.enabled = !videoMuted;
+  showSelf(localStream);
+  if (session) {
+    const sameKinds = ['audio', 'video'].every((kind) => previous.getTracks().some((t) => t.kind === kind) === localStream.getTracks().some((t) => t.kind === kind));
+    if (sameKinds) for (const track of localStream.getTracks()) await session.replaceTrack('camera', track);
+    else session.share('camera', localStream);
+  }
+  for (const track of previous.getTracks()) track.stop();
   await fillDevicePickers(micSelect, cameraSelect, speakerSelect);
 }
 
-function showParticipant(participant: ParticipantInfo): void {
-  names.set(participant.participantId, participant.name);
-  grid.upsert({ participantId: participant.participantId, feed: 'camera', name: participant.name });
+async function applySpeaker(): Promise<void> {
+  for (const video of document.querySelectorAll<HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }>('.tile:not(.self) video')) {
+    await video.setSinkId?.(speakerSelect.value);
+  }
 }
 
-function startMeeting(token: string, participantId: string, displayName: string, room: string): void {
-  selfId = participantId;
+function updateAloneState(): void {
+  const alone = grid.remoteCount === 0;
+  if (alone && hadPeers) {
+    ringer.stop();
+    showCallOver();
+  } else if (alone) {
+    ringer.start();
+    notice.textContent = 'Waiting for others to join…';
+  } else {
+    hadPeers = true;
+    ringer.stop();
+    notice.replaceChildren();
+  }
+}
+
+function showCallOver(): void {
+  const message = document.createElement('div');
+  message.className = 'call-over';
+  message.id = 'call-over';
+  const text = document.createElement('p');
+  text.textContent = 'The call is over: everyone else has left.';
+  const rejoin = document.createElement('button');
+  rejoin.type = 'button';
+  rejoin.textContent = 'Rejoin';
+  rejoin.addEventListener('click', () => {
+    hadPeers = false;
+    updateAloneState();
+  });
+  message.append(text, rejoin);
+  notice.replaceChildren(message);
+}
+
+function showParticipant(participant: ParticipantInfo): void {
+  const id = participant.participantId;
+  const known = names.get(id);
+  grid.upsert({ participantId: id, feed: 'camera', name: known ?? participant.name });
+  grid.setMuted(id, participant.audioMuted, participant.videoMuted);
+  if (known === undefined) {
+    // Names come from /idLookup, the one source that only answers for our own room.
+    names.set(id, participant.name);
+    lookUpName(id, token).then(
+      (name) => {
+        names.set(id, name);
+        grid.upsert({ participantId: id, feed: 'camera', name });
+      },
+      () => undefined,
+    );
+  }
+  updateAloneState();
+}
+
+function setButton(button: HTMLButtonElement, pressed: boolean, label: string): void {
+  button.setAttribute('aria-pressed', String(pressed));
+  button.textContent = label;
+}
+
+function toggleAudio(): void {
+  audioMuted = !audioMuted;
+  for (const track of localStream.getAudioTracks()) track.enabled = !audioMuted;
+  setButton(micButton, audioMuted, audioMuted ? 'Unmute' : 'Mute');
+  session?.setMuted(audioMuted, videoMuted);
+}
+
+function toggleVideo(): void {
+  videoMuted = !videoMuted;
+  for (const track of localStream.getVideoTracks()) track.enabled = !videoMuted;
+  setButton(cameraButton, videoMuted, videoMuted ? 'Start video' : 'Stop video');
+  session?.setMuted(audioMuted, videoMuted);
+}
+
+async function toggleScreen(): Promise<void> {
+  if (screenStream) return stopScreen();
+  try {
+    screenStream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+  } catch {
+    return; // the person cancelled the browser's picker
+  }
+  // The browser's own "stop sharing" control ends the track.
+  screenStream.getVideoTracks()[0]?.addEventListener('ended', () => stopScreen());
+  session?.share('screen', screenStream);
+  setButton(screenButton, true, 'Stop sharing');
+}
+
+function stopScreen(): void {
+  if (!screenStream) return;
+  for (const track of screenStream.getTracks()) track.stop();
+  screenStream = undefined;
+  session?.stopSharing('screen');
+  setButton(screenButton, false, 'Share screen');
+}
+
+function startMeeting(reply: { token: string; participantId: string; room: string }, displayName: string): void {
+  token = reply.token;
+  selfId = reply.participantId;
   form.hidden = true;
   meeting.hidden = false;
-  roomTitle.textContent = room;
-  grid.upsert({ participantId, feed: 'camera', name: displayName, self: true });
-  grid.attach(participantId, 'camera', localStream);
+  controls.hidden = false;
+  element('room-title').textContent = reply.room;
+  grid.upsert({ participantId: selfId, feed: 'camera', name: displayName, self: true });
+  preview.remove(PREVIEW_ID);
 
   session = new MeetingSession(token, {
-    welcomed(_self, others) {
+    welcomed(_self, others, startMutedAudio) {
       grid.clearRemote(selfId);
+      // The start-muted setting applies once, at the first welcome, not again after every reconnect.
+      if (startMutedAudio && !startMutedApplied && !audioMuted) toggleAudio();
+      else session?.setMuted(audioMuted, videoMuted);
+      startMutedApplied = true;
       others.forEach(showParticipant);
+      updateAloneState();
     },
     participantJoined: showParticipant,
     participantUpdated: showParticipant,
     participantLeft(id) {
       names.delete(id);
+      speakers.unwatch(id);
       grid.remove(id);
+      updateAloneState();
     },
     streamAdded(id, feed, stream) {
       grid.upsert({ participantId: id, feed, name: names.get(id) ?? '…' });
       grid.attach(id, feed, stream);
+      if (feed === 'camera') speakers.watch(id, stream);
+      void applySpeaker();
     },
     streamRemoved(id, feed) {
       if (feed === 'screen') grid.remove(id, 'screen');
@@ -83,7 +219,9 @@ function startMeeting(token: string, participantId: string, displayName: string,
       console.warn(`server error ${code}: ${reason}`);
     },
   });
+  showSelf(localStream);
   session.start(localStream);
+  if (screenStream) session.share('screen', screenStream);
 }
 
 form.addEventListener('submit', (event) => {
@@ -92,20 +230,33 @@ form.addEventListener('submit', (event) => {
   const displayName = nameInput.value.trim();
   localStorage.setItem('convene.name', displayName);
   joinCall(displayName, roomInput.value.trim()).then(
-    (reply) => startMeeting(reply.token, reply.participantId, displayName, reply.room),
+    (reply) => startMeeting(reply, displayName),
     (error: Error) => (joinError.textContent = error.message),
   );
 });
 
-micSelect.addEventListener('change', () => void refreshPreview());
-cameraSelect.addEventListener('change', () => void refreshPreview());
+micSelect.addEventListener('change', () => void applyDevices());
+cameraSelect.addEventListener('change', () => void applyDevices());
+speakerSelect.addEventListener('change', () => void applySpeaker());
+micButton.addEventListener('click', toggleAudio);
+cameraButton.addEventListener('click', toggleVideo);
+screenButton.addEventListener('click', () => void toggleScreen());
 element('leave-button').addEventListener('click', () => {
   session?.leave();
-  location.reload();
+  location.assign(`${location.pathname}?room=${encodeURIComponent(element('room-title').textContent ?? '')}`);
 });
 window.addEventListener('pagehide', () => session?.leave());
 
 // A handle for diagnostics from the browser console and for end-to-end tests.
-Object.assign(window, { convene: { get session() { return session; }, get selfId() { return selfId; } } });
+Object.assign(window, {
+  convene: {
+    get session() { return session; },
+    get selfId() { return selfId; },
+    ringer,
+    speakers,
+  },
+});
 
-void refreshPreview();
+void applyDevices().then(() => {
+  if (micSelect.value === DEVICE_OFF && cameraSelect.value === DEVICE_OFF) notice.textContent = 'No camera or microphone found.';
+});

@@ -28,11 +28,10 @@ export interface AppDeps {
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_WS_MESSAGE_BYTES = 128 * 1024;
 
-/** The built client: dist/client beside the compiled server, or seen from src/ when run through tsx. */
+/** The built client, dist/client: the same path from dist/server and, through tsx, from src/server. */
 export function clientDir(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '../client'), join(here, '../../dist/client')];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '../../dist/client');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
