@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import { EmbeddedJanus } from '../media/EmbeddedJanus.js';
 import { JanusNode } from '../media/JanusNode.js';
@@ -15,6 +16,7 @@ import { buildApp } from './app.js';
 
 export interface RunningServer {
   url: string;
+  app: FastifyInstance;
   rooms: RoomRegistry;
   janusNode: JanusNode;
   embeddedJanus: EmbeddedJanus | undefined;
@@ -69,6 +71,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   return {
     url: address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost'),
+    app,
     rooms,
     janusNode,
     embeddedJanus,

@@ -36,11 +36,7 @@ describe('a meeting between two browsers', () => {
   });
 
   it('each alpha page decodes the other\'s video and receives its audio', async () => {
-    for (const page of [alice, bob]) {
-      const { before: first, after: later } = await expectMediaFlowing(page);
-      assert.ok(later.framesDecoded > first.framesDecoded, `framesDecoded should rise: ${JSON.stringify({ first, later })}`);
-      assert.ok(later.audioSamples > first.audioSamples, `totalSamplesReceived should rise: ${JSON.stringify({ first, later })}`);
-    }
+    for (const page of [alice, bob]) await expectMediaFlowing(page);
   });
 
   it('shows each alpha participant a named tile for the other', async () => {

@@ -2,6 +2,7 @@
  * Drives the meeting page as a person would (type, pick, click) and reads
  * its media statistics through the page's `window.convene` handle.
  */
+import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 
 export interface ReceiveStats {
@@ -51,13 +52,15 @@ export async function waitFor<T>(read: () => Promise<T>, check: (value: T) => bo
   return value;
 }
 
-/** Waits until decoded video frames and received audio samples both rise on the page. */
+/** Asserts that decoded video frames and received audio samples both rise on the page within the timeout. */
 export async function expectMediaFlowing(page: Page, timeoutMs = 15_000): Promise<{ before: ReceiveStats; after: ReceiveStats }> {
-  const before = await waitFor(() => receiveStats(page), (s) => s.framesDecoded > 0 && s.audioSamples > 0, timeoutMs);
+  const before = await receiveStats(page);
   const after = await waitFor(
     () => receiveStats(page),
     (s) => s.framesDecoded > before.framesDecoded && s.audioSamples > before.audioSamples,
     timeoutMs,
   );
+  assert.ok(after.framesDecoded > before.framesDecoded, `framesDecoded should rise: ${JSON.stringify({ before, after })}`);
+  assert.ok(after.audioSamples > before.audioSamples, `totalSamplesReceived should rise: ${JSON.stringify({ before, after })}`);
   return { before, after };
 }
