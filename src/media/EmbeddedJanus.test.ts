@@ -1,11 +1,11 @@
 /** The embedded Janus is supervised: killed, it is started again. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { EmbeddedJanus } from './EmbeddedJanus.js';
+import { startTestJanus } from '../../test/support/testJanus.js';
+import type { EmbeddedJanus } from './EmbeddedJanus.js';
 import { JanusConnection } from './janus/JanusConnection.js';
 
 const logger = pino({ level: 'silent' });
@@ -15,11 +15,7 @@ describe('EmbeddedJanus', () => {
   let janus: EmbeddedJanus;
 
   before(async () => {
-    runDir = await mkdtemp(join(tmpdir(), 'convene-embedded-'));
-    janus = await EmbeddedJanus.start({
-      binary: 'janus', runDir, rtpPortRange: '41200-41300', iceEnforceList: process.env['CONVENE_MEDIA_INTERFACE'] ?? '',
-      natPublicIp: '', stunServer: '', debugLevel: 3, logger,
-    });
+    ({ janus, runDir } = await startTestJanus('41200-41300'));
   });
 
   after(async () => {

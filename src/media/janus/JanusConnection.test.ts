@@ -6,12 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { WebSocketServer } from 'ws';
 import { pino } from 'pino';
-import { EmbeddedJanus } from '../EmbeddedJanus.js';
+import { startTestJanus } from '../../../test/support/testJanus.js';
+import type { EmbeddedJanus } from '../EmbeddedJanus.js';
 import { JanusConnection } from './JanusConnection.js';
 import { JanusCode, JanusError } from './janusErrors.js';
 import * as videoroom from './videoroom.js';
@@ -24,11 +23,7 @@ describe('JanusConnection against a real Janus', () => {
   let connection: JanusConnection;
 
   before(async () => {
-    runDir = await mkdtemp(join(tmpdir(), 'convene-janus-'));
-    janus = await EmbeddedJanus.start({
-      binary: 'janus', runDir, rtpPortRange: '41000-41100', iceEnforceList: process.env['CONVENE_MEDIA_INTERFACE'] ?? '',
-      natPublicIp: '', stunServer: '', debugLevel: 3, logger,
-    });
+    ({ janus, runDir } = await startTestJanus('41000-41100'));
     connection = await JanusConnection.connect({ url: janus.url, apiSecret: janus.apiSecret, logger });
   });
 
