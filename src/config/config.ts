@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { invalidDialPatterns } from '../telephony/dialPolicy.js';
 
 const Flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 const Seconds = z.coerce.number().positive();
@@ -31,6 +32,20 @@ export const ConfigSchema = z.object({
   JANUS_DEBUG_LEVEL: z.coerce.number().int().min(0).max(7).default(4),
   ROOM_MAX_PUBLISHERS: z.coerce.number().int().min(2).max(500).default(100),
   VIDEO_BITRATE_BPS: z.coerce.number().int().min(64_000).default(1_000_000),
+  SIP_TRUNK_URI: z.string().default(''),
+  SIP_USERNAME: z.string().default(''),
+  SIP_PASSWORD: z.string().default(''),
+  SIP_FROM_NUMBER: z.string().default(''),
+  SIP_DIAL_NUMBER: z.string().default(''),
+  SIP_ALLOWED_NUMBERS: z.string().default(''),
+  SIP_CODEC: z.enum(['pcmu', 'pcma']).default('pcmu'),
+  SIP_MEDIA_ADDRESS: z.string().default(''),
+  SIP_BIND_ADDRESS: z.string().default('0.0.0.0'),
+  SIP_PORT: z.coerce.number().int().min(0).max(65535).default(5060),
+  SIP_PUBLIC_ADDRESS: z.string().default(''),
+  SIP_RING_TIMEOUT_S: Seconds.default(45),
+  CALLBACK_SECRET: z.string().min(16).optional(),
+  ADMIN_SECRET: z.string().min(16).optional(),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -39,6 +54,7 @@ export interface Config extends RawConfig {
   /** External Janus nodes; empty means run the embedded one. */
   janusUrls: string[];
   iceServers: Array<{ urls: string }>;
+  sipAllowedNumbers: string[];
 }
 
 function readConfigFile(path: string | undefined): Record<string, unknown> {
@@ -60,7 +76,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration: ${problems}`);
   }
   const raw = parsed.data;
+  const sipAllowedNumbers = splitList(raw.SIP_ALLOWED_NUMBERS);
+  const badPatterns = invalidDialPatterns([...sipAllowedNumbers, ...[raw.SIP_DIAL_NUMBER].filter(Boolean)]);
+  if (badPatterns.length > 0) {
+    throw new Error(`invalid configuration: SIP_DIAL_NUMBER and SIP_ALLOWED_NUMBERS take E.164 numbers (+15551234567) or prefixes ending in * (+1555*); not ${badPatterns.join(', ')}`);
+  }
   return {
+    sipAllowedNumbers,
     ...raw,
     janusUrls: splitList(raw.JANUS_URLS),
     iceServers: splitList(raw.ICE_SERVERS).map((urls) => ({ urls })),

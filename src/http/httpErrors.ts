@@ -12,11 +12,14 @@ export const HttpErrors = {
   unauthorized: 401,
   token_expired: 401,
   forbidden: 403,
+  number_not_allowed: 403,
   not_found: 404,
+  conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
   internal_error: 500,
   media_unavailable: 503,
+  telephony_unavailable: 503,
 } as const;
 export type HttpErrorCode = keyof typeof HttpErrors;
 

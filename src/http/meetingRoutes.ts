@@ -2,10 +2,10 @@
  * The seed's meeting endpoints: `/joinCall` hands out a participant and its
  * token, `/idLookup` names a participant of the caller's own room.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { IdLookupQuery, JoinCallRequest, type IdLookupReply, type JoinCallReply } from '../protocol/http.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
+import { newParticipantId } from '../rooms/Participant.js';
 import type { TokenIssuer } from '../auth/tokens.js';
 import { authenticate, TOKEN_COOKIE } from './auth.js';
 import { describeIssues, sendError } from './httpErrors.js';
@@ -14,10 +14,6 @@ export interface MeetingRouteDeps {
   rooms: RoomRegistry;
   tokens: TokenIssuer;
   tokenTtlSeconds: number;
-}
-
-export function newParticipantId(): string {
-  return randomBytes(12).toString('base64url');
 }
 
 export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDeps): void {
@@ -30,7 +26,7 @@ export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDe
     const token = await deps.tokens.issue({ participantId, room: roomName, name });
     void reply.header(
       'set-cookie',
-      `${TOKEN_COOKIE}=${token}; Path=/idLookup; HttpOnly; SameSite=Strict; Max-Age=${deps.tokenTtlSeconds}`,
+      `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${deps.tokenTtlSeconds}`,
     );
     const body: JoinCallReply = { participantId, token, room: roomName, message: `joined room ${roomName}` };
     return body;

@@ -12,12 +12,21 @@ import type { JanusSession } from './janus/JanusSession.js';
 import type { JanusNode } from './JanusNode.js';
 import * as videoroom from './janus/videoroom.js';
 import { MediaError } from './mediaErrors.js';
+import { sentAudioMid } from './sdpStreams.js';
 
 interface Publication {
   handle: JanusHandle;
   feedId: number;
   live: boolean;
   negotiated: boolean;
+  audioMid: string | undefined;
+}
+
+/** A feed others can subscribe to; `audioMid` names its audio stream, if it sends audio. */
+export interface LiveFeed {
+  feed: FeedKind;
+  feedId: number;
+  audioMid: string | undefined;
 }
 
 export interface Subscription {
@@ -30,7 +39,7 @@ export interface Subscription {
 
 interface ParticipantMediaEvents {
   /** One of our feeds carries media: others can subscribe to it now. */
-  feedLive: [feed: FeedKind, feedId: number];
+  feedLive: [feed: LiveFeed];
   /** One of our feeds stopped (unpublished, hung up or closed). */
   feedGone: [feed: FeedKind, feedId: number];
   /** Janus dropped our session behind our back (e.g. it restarted). */
@@ -67,12 +76,13 @@ export class ParticipantMedia extends EventEmitter<ParticipantMediaEvents> {
     if (!publication) {
       const handle = await this.session.attach(videoroom.VIDEOROOM_PLUGIN);
       const { feedId } = await videoroom.joinAsPublisher(handle, this.janusRoomId, `${this.participantId}:${feed}`);
-      publication = { handle, feedId, live: false, negotiated: false };
+      publication = { handle, feedId, live: false, negotiated: false, audioMid: undefined };
       this.publications.set(feed, publication);
       this.watchPublication(feed, publication);
     }
     const answer = await videoroom.publish(publication.handle, { type: 'offer', sdp: offerSdp }, !publication.negotiated);
     publication.negotiated = true;
+    publication.audioMid = sentAudioMid(answer.sdp);
     return answer.sdp;
   }
 
@@ -81,8 +91,8 @@ export class ParticipantMedia extends EventEmitter<ParticipantMediaEvents> {
     await this.publications.get(feed)?.handle.detach();
   }
 
-  liveFeeds(): Array<{ feed: FeedKind; feedId: number }> {
-    return [...this.publications.entries()].filter(([, p]) => p.live).map(([feed, p]) => ({ feed, feedId: p.feedId }));
+  liveFeeds(): LiveFeed[] {
+    return [...this.publications.entries()].filter(([, p]) => p.live).map(([feed, p]) => ({ feed, feedId: p.feedId, audioMid: p.audioMid }));
   }
 
   /**
@@ -154,7 +164,7 @@ export class ParticipantMedia extends EventEmitter<ParticipantMediaEvents> {
       if (event.kind === 'webrtcup' && !publication.live) {
         publication.live = true;
         this.logger.debug({ feed, feedId: publication.feedId }, 'feed is live');
-        this.emit('feedLive', feed, publication.feedId);
+        this.emit('feedLive', { feed, feedId: publication.feedId, audioMid: publication.audioMid });
       } else if (event.kind === 'hangup') {
         this.logger.debug({ feed, reason: event.reason }, 'publisher PeerConnection hung up');
         void publication.handle.detach();

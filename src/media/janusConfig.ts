@@ -89,5 +89,7 @@ admin: {
 `,
   );
   for (const plugin of ENABLED_PLUGINS) files.set(`janus.plugin.${plugin}.jcfg`, 'general: {\n}\n');
+  // Phone legs are plain RTP from the AudioBridge: keep them in the range the firewall opens for media.
+  files.set('janus.plugin.audiobridge.jcfg', `general: {\n\trtp_port_range = ${quoted(settings.rtpPortRange)}\n}\n`);
   return files;
 }

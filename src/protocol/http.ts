@@ -65,3 +65,45 @@ export interface IdLookupReply {
 export interface ErrorReply {
   error: { code: string; reason: string };
 }
+
+const PhoneNumber = z.string().trim().regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number such as +15551234567');
+const CallId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+/**
+ * `/startPSTNCall`: ours is `{ number, name }`; the seed sends
+ * `{ room, callee: { name, phone_number } }`. Without a number the
+ * configured `dial_number` is called, as in the seed.
+ */
+export const StartPstnCallRequest = z
+  .object({
+    room: RoomName.optional(),
+    number: PhoneNumber.optional(),
+    name: DisplayName.optional(),
+    callee: z.object({ name: DisplayName.optional(), phone_number: PhoneNumber.optional() }).strict().optional(),
+  })
+  .strict()
+  .transform((body) => ({
+    room: body.room,
+    number: body.number ?? body.callee?.phone_number,
+    name: body.name ?? body.callee?.name ?? 'Phone',
+  }));
+
+export interface StartPstnCallReply {
+  /** The seed's reply: the call is placed. */
+  status: 'ringing';
+  callId: string;
+  participantId: string;
+}
+
+/** `/endPSTNCall`: one call by id, or (as the seed, which had one call) every call of the caller's room. */
+export const EndPstnCallRequest = z.object({ callId: CallId.optional() }).strict();
+
+export interface EndPstnCallReply {
+  status: 'hungup';
+  callIds: string[];
+}
+
+/** `/Callbacks/answer`: an external call-control system reports that a call was answered, with the phone's SDP. */
+export const AnswerCallbackRequest = z.object({ callId: CallId, sdp: z.string().min(10).max(16 * 1024) }).strict();
+
+export const EndSessionRequest = z.object({ room: RoomName }).strict();

@@ -30,12 +30,26 @@ const IceCandidate = z.object({
   sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
 });
 
+/** A phone call's progress, as the page shows it. */
+export const CallState = z.enum(['dialling', 'ringing', 'answered', 'ended', 'failed']);
+export type CallState = z.infer<typeof CallState>;
+
+export const PhoneCallInfo = z.object({
+  callId: z.string(),
+  state: CallState,
+  /** Why it failed or ended: busy, no answer, rejected, unreachable, auth failed, hung up... */
+  reason: z.string().optional(),
+});
+export type PhoneCallInfo = z.infer<typeof PhoneCallInfo>;
+
 export const ParticipantInfo = z.object({
   participantId: ParticipantId,
   name: z.string(),
   kind: z.enum(['browser', 'phone']),
   audioMuted: z.boolean(),
   videoMuted: z.boolean(),
+  /** Present for phones: the call that brought them in. */
+  call: PhoneCallInfo.optional(),
 });
 export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
 

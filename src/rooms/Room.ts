@@ -8,11 +8,12 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CloseCode, type FeedKind, type ParticipantInfo, type PeerConnectionId, type ServerMessage } from '../protocol/messages.js';
 import type { JanusNode } from '../media/JanusNode.js';
-import { ParticipantMedia } from '../media/ParticipantMedia.js';
+import { ParticipantMedia, type LiveFeed } from '../media/ParticipantMedia.js';
 import { MediaError } from '../media/mediaErrors.js';
 import type { TrickleCandidate } from '../media/janus/JanusHandle.js';
 import * as videoroom from '../media/janus/videoroom.js';
-import { Participant } from './Participant.js';
+import type { PhoneCall } from '../telephony/PhoneCall.js';
+import { newParticipantId, Participant } from './Participant.js';
 import type { ParticipantChannel } from './ParticipantChannel.js';
 
 export interface RoomSettings {
@@ -23,6 +24,11 @@ export interface RoomSettings {
   maxPublishers: number;
   bitrateBps: number;
 }
+
+/** A failed call's tile stays this long, so everyone can read why it failed. */
+const FAILED_CALL_LINGER_MS = 4_000;
+/** A phone's one feed in the VideoRoom has the remote publisher's single stream. */
+const PHONE_AUDIO_MID = '0';
 
 interface RoomEvents {
   /** The last participant left and the room released its media: drop it. */
@@ -106,10 +112,37 @@ export class Room extends EventEmitter<RoomEvents> {
       return;
     }
     for (const publisher of this.presentParticipants()) {
-      if (publisher === participant || !publisher.media) continue;
-      const publisherMedia = await publisher.media.catch(() => undefined);
-      for (const { feed, feedId } of publisherMedia?.liveFeeds() ?? []) void this.subscribe(participant, ready, publisher, feed, feedId);
+      if (publisher === participant) continue;
+      for (const { feed, feedId } of await this.liveFeedsOf(publisher)) void this.subscribe(participant, ready, publisher, feed, feedId);
     }
+  }
+
+  /**
+   * Dials a phone into the room. The phone is a participant from the first
+   * ring: its call state reaches every page as updates of that participant.
+   */
+  dialOut(call: PhoneCall, name: string): { participantId: string } {
+    const participant = new Participant(newParticipantId(), name, 'phone');
+    participant.phone = call;
+    this.participants.set(participant.id, participant);
+    this.present.add(participant.id);
+    this.broadcast({ type: 'participantJoined', participant: participant.info() });
+    call.on('state', (state) => {
+      if (this.participants.get(participant.id) !== participant) return;
+      this.broadcast({ type: 'participantUpdated', participant: participant.info() });
+      if (state === 'ended') this.remove(participant);
+      else if (state === 'failed') participant.departureTimer = setTimeout(() => this.remove(participant), FAILED_CALL_LINGER_MS);
+      else if (state === 'answered') void this.mixRoomInto(call, participant);
+    });
+    call.on('feedLive', (feedId) => this.onFeedLive(participant, { feed: 'camera', feedId, audioMid: PHONE_AUDIO_MID }));
+    call.on('feedGone', (feedId) => void this.onFeedGone(participant, 'camera', feedId));
+    void call.start(this.node, this.ensureJanusRoom());
+    return { participantId: participant.id };
+  }
+
+  /** The room's phone calls, for hanging up. */
+  phoneCalls(): PhoneCall[] {
+    return [...this.participants.values()].flatMap((p) => (p.phone ? [p.phone] : []));
   }
 
   /** The page went away: at once when it said so, otherwise after the reconnect grace. */
@@ -173,6 +206,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** The server is going down: tell every page to come back later, and let go of Janus. */
   async shutdown(): Promise<void> {
+    for (const call of this.phoneCalls()) call.hangUp();
     for (const participant of this.participants.values()) {
       participant.cancelDeparture();
       participant.channel?.close(CloseCode.serviceRestart, 'server restarting');
@@ -188,10 +222,25 @@ export class Room extends EventEmitter<RoomEvents> {
     return (async () => {
       const janusRoomId = await this.ensureJanusRoom();
       const media = await ParticipantMedia.create(this.node, janusRoomId, participant.id, this.logger.child({ participantId: participant.id }));
-      media.on('feedLive', (feed, feedId) => this.onFeedLive(participant, feed, feedId));
+      media.on('feedLive', (feed) => this.onFeedLive(participant, feed));
       media.on('feedGone', (feed, feedId) => void this.onFeedGone(participant, feed, feedId));
       return media;
     })();
+  }
+
+  private async liveFeedsOf(participant: Participant): Promise<LiveFeed[]> {
+    const phoneFeed = participant.phone?.liveFeedId;
+    if (phoneFeed !== undefined) return [{ feed: 'camera', feedId: phoneFeed, audioMid: PHONE_AUDIO_MID }];
+    const media = await participant.media?.catch(() => undefined);
+    return media?.liveFeeds() ?? [];
+  }
+
+  /** A phone that just answered hears every audio feed already in the room. */
+  private async mixRoomInto(call: PhoneCall, phone: Participant): Promise<void> {
+    for (const publisher of this.presentParticipants()) {
+      if (publisher === phone) continue;
+      for (const { feedId, audioMid } of await this.liveFeedsOf(publisher)) if (audioMid) void call.addSource(feedId, audioMid);
+    }
   }
 
   private async mediaOf(participantId: string): Promise<ParticipantMedia> {
@@ -222,9 +271,11 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.janusRoom;
   }
 
-  private onFeedLive(publisher: Participant, feed: FeedKind, feedId: number): void {
+  private onFeedLive(publisher: Participant, { feed, feedId, audioMid }: LiveFeed): void {
     for (const subscriber of this.presentParticipants()) {
-      if (subscriber === publisher || !subscriber.media) continue;
+      if (subscriber === publisher) continue;
+      if (subscriber.phone && audioMid) void subscriber.phone.addSource(feedId, audioMid);
+      if (!subscriber.media) continue;
       void subscriber.media.then(
         (subscriberMedia) => this.subscribe(subscriber, subscriberMedia, publisher, feed, feedId),
         () => undefined,
@@ -234,7 +285,9 @@ export class Room extends EventEmitter<RoomEvents> {
 
   private async onFeedGone(publisher: Participant, feed: FeedKind, feedId: number): Promise<void> {
     for (const subscriber of this.presentParticipants()) {
-      if (subscriber === publisher || !subscriber.media) continue;
+      if (subscriber === publisher) continue;
+      if (subscriber.phone) void subscriber.phone.removeSource(feedId);
+      if (!subscriber.media) continue;
       const subscriberMedia = await subscriber.media.catch(() => undefined);
       const dropped = (await subscriberMedia?.unsubscribe(feedId)) ?? [];
       for (const { pcId } of dropped) subscriber.channel?.send({ type: 'streamUnavailable', pcId, participantId: publisher.id, feed });
@@ -269,6 +322,9 @@ export class Room extends EventEmitter<RoomEvents> {
     this.participants.delete(participant.id);
     this.releaseMedia(participant);
     if (this.present.delete(participant.id)) this.broadcast({ type: 'participantLeft', participantId: participant.id });
+    participant.phone?.hangUp();
+    // Phones do not keep a room alive: with the last browser gone, they are hung up.
+    if (![...this.participants.values()].some((p) => p.kind === 'browser')) for (const call of this.phoneCalls()) call.hangUp();
     if (this.participants.size === 0) void this.close();
   }
 

@@ -13,6 +13,9 @@ import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { TokenIssuer } from '../auth/tokens.js';
 import type { SignallingOptions } from '../signalling/SignallingConnection.js';
 import { registerMeetingRoutes } from '../http/meetingRoutes.js';
+import { registerTelephonyRoutes } from '../http/telephonyRoutes.js';
+import { registerAdminRoutes } from '../http/adminRoutes.js';
+import type { Telephony } from '../telephony/Telephony.js';
 import { registerSignallingRoute } from '../signalling/signallingRoute.js';
 import { sendError } from '../http/httpErrors.js';
 
@@ -23,6 +26,9 @@ export interface AppDeps {
   signalling: SignallingOptions;
   logger: Logger;
   isReady: () => boolean;
+  telephony: Telephony | undefined;
+  callbackSecret: string | undefined;
+  adminSecret: string | undefined;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -49,6 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_WS_MESSAGE_BYTES } });
   registerMeetingRoutes(app, deps);
+  registerTelephonyRoutes(app, deps);
+  registerAdminRoutes(app, deps);
   registerSignallingRoute(app, { rooms: deps.rooms, tokens: deps.tokens, options: deps.signalling, logger: deps.logger });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => (deps.isReady() ? { status: 'ready' } : sendError(reply, 'media_unavailable', 'Janus is not connected')));

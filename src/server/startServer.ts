@@ -12,6 +12,7 @@ import { EmbeddedJanus } from '../media/EmbeddedJanus.js';
 import { JanusNode } from '../media/JanusNode.js';
 import { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { TokenIssuer } from '../auth/tokens.js';
+import { Telephony } from '../telephony/Telephony.js';
 import { buildApp } from './app.js';
 
 export interface RunningServer {
@@ -20,6 +21,7 @@ export interface RunningServer {
   rooms: RoomRegistry;
   janusNode: JanusNode;
   embeddedJanus: EmbeddedJanus | undefined;
+  telephony: Telephony | undefined;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,25 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
     logger,
   );
+  const telephony = config.SIP_TRUNK_URI
+    ? await Telephony.start(
+        {
+          trunkUri: config.SIP_TRUNK_URI,
+          username: config.SIP_USERNAME,
+          password: config.SIP_PASSWORD,
+          fromNumber: config.SIP_FROM_NUMBER || 'convene',
+          dialNumber: config.SIP_DIAL_NUMBER,
+          allowedNumbers: config.sipAllowedNumbers,
+          codec: config.SIP_CODEC,
+          mediaAddress: config.SIP_MEDIA_ADDRESS,
+          bindAddress: config.SIP_BIND_ADDRESS,
+          port: config.SIP_PORT,
+          publicAddress: config.SIP_PUBLIC_ADDRESS,
+          ringTimeoutMs: config.SIP_RING_TIMEOUT_S * 1000,
+        },
+        logger,
+      )
+    : undefined;
   const tokens = await TokenIssuer.create(config.TOKEN_SECRET, runDir, config.TOKEN_TTL_S);
   const app = await buildApp({
     rooms,
@@ -65,6 +86,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     signalling: { iceServers: config.iceServers, startMutedAudio: config.START_MUTED_AUDIO, maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES },
     logger,
     isReady: () => janusNode.isUp,
+    telephony,
+    callbackSecret: config.CALLBACK_SECRET,
+    adminSecret: config.ADMIN_SECRET,
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, 'Convene is listening');
@@ -75,8 +99,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     rooms,
     janusNode,
     embeddedJanus,
+    telephony,
     async close() {
       await rooms.shutdown();
+      telephony?.close();
       await app.close();
       janusNode.stop();
       await embeddedJanus?.stop();

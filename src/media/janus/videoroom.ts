@@ -99,3 +99,40 @@ export async function startSubscription(handle: JanusHandle, answer: Jsep): Prom
 export async function leave(handle: JanusHandle): Promise<void> {
   await handle.message({ request: 'leave' });
 }
+
+const RemotePublisher = z.object({ videoroom: z.literal('success'), id: z.number(), port: z.number().int().positive() }).passthrough();
+
+/** Janus matches a remote publisher's RTP to its streams by SSRC: this base plus ten per m-line index. */
+export const REMOTE_PUBLISHER_BASE_SSRC = 1000;
+/** The Opus payload type Janus offers subscribers, so forwarded Opus must carry it. */
+export const OPUS_PAYLOAD_TYPE = 111;
+
+/**
+ * Adds a publisher whose audio arrives as plain RTP instead of WebRTC (here:
+ * a phone, mixed by the AudioBridge). Subscribers see it as any other feed.
+ */
+export async function addAudioOnlyRemotePublisher(handle: JanusHandle, room: number, display: string): Promise<{ feedId: number; port: number }> {
+  const reply = await handle.message({
+    request: 'add_remote_publisher',
+    room,
+    display,
+    streams: [{ type: 'audio', mindex: 0, mid: '0', codec: 'opus' }],
+  });
+  const added = parseReply(RemotePublisher, reply, 'add_remote_publisher');
+  return { feedId: added.id, port: added.port };
+}
+
+export async function removeRemotePublisher(handle: JanusHandle, room: number, feedId: number): Promise<void> {
+  await handle.message({ request: 'remove_remote_publisher', room, id: feedId });
+}
+
+/** Forwards one publisher's audio stream as plain RTP, with the payload type rewritten to Opus's usual one. */
+export async function forwardAudio(handle: JanusHandle, room: number, feedId: number, mid: string, to: { host: string; port: number }): Promise<void> {
+  await handle.message({
+    request: 'rtp_forward',
+    room,
+    publisher_id: feedId,
+    host: to.host,
+    streams: [{ mid, port: to.port, pt: OPUS_PAYLOAD_TYPE }],
+  });
+}

@@ -1,0 +1,254 @@
+/**
+ * One outgoing SIP call through the trunk (the UAC side of an INVITE
+ * dialog): digest authentication on 401 or 407, progress, the answer's
+ * SDP, CANCEL while it rings, BYE once answered, and the far end's BYE.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import sip, { type NameAddr, type SipRequest, type SipResponse } from 'sip';
+import digest, { type DigestContext } from 'sip/digest.js';
+import { failureOf, type CallFailure } from '../callOutcome.js';
+import { ALLOWED_METHODS, dialogIdOf, type SipEndpoint, type SipTarget } from './SipEndpoint.js';
+
+export interface TrunkAccount {
+  /** Where requests go: the trunk's address (our outbound proxy). */
+  target: SipTarget;
+  /** The trunk's domain, used in request URIs. */
+  domain: string;
+  username: string;
+  password: string;
+  /** Our caller id: the seed's `from_number`. */
+  fromNumber: string;
+}
+
+export interface OutboundCallEvents {
+  ringing: [];
+  answered: [answerSdp: string];
+  failed: [failure: CallFailure, detail: string];
+  /** The answered call ended; `byPhone` tells who hung up. */
+  ended: [byPhone: boolean];
+}
+
+type Phase = 'new' | 'calling' | 'early' | 'answered' | 'terminated';
+
+/** Without any reply from the trunk for this long, it counts as unreachable. */
+const NO_REPLY_TIMEOUT_MS = 8_000;
+
+export class OutboundCall extends EventEmitter<OutboundCallEvents> {
+  private phase: Phase = 'new';
+  /** Whether `failed` or `ended` went out: the call is over for the room, even if SIP still winds down. */
+  private reported = false;
+  private readonly callId = randomBytes(12).toString('hex');
+  private readonly localTag = randomBytes(6).toString('hex');
+  private cseq = 1;
+  private invite: SipRequest | undefined;
+  private sentCredentials = false;
+  private gotReply = false;
+  private cancelPending = false;
+  private dialog: { remoteTag: string; remoteTarget: string; routes: NameAddr[] } | undefined;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly endpoint: SipEndpoint,
+    private readonly account: TrunkAccount,
+    private readonly number: string,
+    private readonly ringTimeoutMs: number,
+  ) {
+    super();
+  }
+
+  dial(offerSdp: string): void {
+    if (this.phase !== 'new') return;
+    this.phase = 'calling';
+    this.sendInvite(offerSdp);
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.gotReply) this.abandon('unreachable', 'the SIP trunk does not answer');
+      }, NO_REPLY_TIMEOUT_MS),
+      setTimeout(() => {
+        if (this.phase === 'calling' || this.phase === 'early') this.abandon('no answer', 'nobody picked up');
+      }, this.ringTimeoutMs),
+    );
+  }
+
+  /** Ends the call from our side, whatever its phase. */
+  hangUp(): void {
+    if (this.phase === 'answered') {
+      this.sendInDialog('BYE');
+      this.terminate();
+      this.report(() => this.emit('ended', false));
+    } else if (this.phase === 'calling' || this.phase === 'early') {
+      this.abandon('rejected', 'hung up before answer');
+    }
+  }
+
+  private get remoteUri(): string {
+    return `sip:${this.number}@${this.account.domain}`;
+  }
+
+  private sendInvite(offerSdp: string, challenge?: SipResponse): void {
+    const request: SipRequest = {
+      method: 'INVITE',
+      uri: this.remoteUri,
+      headers: {
+        to: { uri: this.remoteUri, params: {} },
+        from: { uri: `sip:${this.account.fromNumber}@${this.account.domain}`, params: { tag: this.localTag } },
+        'call-id': this.callId,
+        cseq: { seq: this.cseq++, method: 'INVITE' },
+        contact: [{ uri: this.endpoint.contactUri('convene'), params: {} }],
+        'max-forwards': 70,
+        allow: ALLOWED_METHODS,
+        'content-type': 'application/sdp',
+      },
+      content: offerSdp,
+    };
+    if (challenge) {
+      digest.signRequest({} as DigestContext, request, challenge, { user: this.account.username, password: this.account.password });
+      this.sentCredentials = true;
+    }
+    this.invite = request;
+    this.endpoint.request(request, this.account.target, (response) => this.onInviteResponse(request, response));
+  }
+
+  private onInviteResponse(request: SipRequest, response: SipResponse): void {
+    if (request !== this.invite || this.phase === 'terminated') {
+      // A 2xx retransmission of an answered call: our ACK got lost.
+      if (response.status >= 200 && response.status < 300 && this.dialog) this.sendAck(response);
+      return;
+    }
+    this.gotReply = true;
+    if (response.status < 200) {
+      if (response.status > 100) {
+        this.phase = 'early';
+        if (response.status === 180 || response.status === 183) this.emit('ringing');
+      }
+      if (this.cancelPending) this.sendCancel();
+      return;
+    }
+    if (response.status < 300) {
+      this.onAnswered(response);
+      return;
+    }
+    if ((response.status === 401 || response.status === 407) && !this.sentCredentials && this.account.username) {
+      this.sendInvite(request.content ?? '', response);
+      return;
+    }
+    this.terminate();
+    this.fail(failureOf(response.status, this.sentCredentials), `${response.status} ${response.reason}`);
+  }
+
+  private onAnswered(response: SipResponse): void {
+    const contact = response.headers.contact?.[0]?.uri;
+    const remoteTag = response.headers.to.params['tag'];
+    this.dialog = {
+      remoteTag: typeof remoteTag === 'string' ? remoteTag : '',
+      remoteTarget: contact === undefined ? this.remoteUri : typeof contact === 'string' ? contact : sip.stringifyUri(contact),
+      // The route set is the Record-Route of the 2xx, reversed (RFC 3261 §12.1.2).
+      routes: [...(response.headers['record-route'] ?? [])].reverse(),
+    };
+    this.sendAck(response);
+    this.phase = 'answered';
+    if (this.reported) {
+      // Answered after we gave up on it (CANCEL and 200 OK crossed): end it at once.
+      this.sendInDialog('BYE');
+      this.terminate();
+      return;
+    }
+    this.clearTimers();
+    this.endpoint.onDialogRequest(dialogIdOf(this.callId, this.localTag, this.dialog.remoteTag), (request) => this.onDialogRequest(request));
+    this.emit('answered', response.content ?? '');
+  }
+
+  private onDialogRequest(request: SipRequest): void {
+    if (request.method === 'BYE') {
+      this.endpoint.respond(request, 200, 'OK');
+      if (this.phase !== 'answered') return;
+      this.terminate();
+      this.report(() => this.emit('ended', true));
+    } else if (request.method === 'INVITE' || request.method === 'UPDATE') {
+      // Session refreshes keep the media as it is: answer with our offer unchanged.
+      this.endpoint.respond(request, 200, 'OK', {
+        headers: { contact: [{ uri: this.endpoint.contactUri('convene'), params: {} }], 'content-type': 'application/sdp' },
+        content: this.invite?.content ?? '',
+      });
+    } else if (request.method !== 'ACK') {
+      this.endpoint.respond(request, request.method === 'OPTIONS' ? 200 : 405, request.method === 'OPTIONS' ? 'OK' : 'Method Not Allowed', {
+        headers: { allow: ALLOWED_METHODS },
+      });
+    }
+  }
+
+  private sendAck(response: SipResponse): void {
+    if (!this.dialog) return;
+    this.endpoint.ack(this.inDialogRequest('ACK', response.headers.cseq.seq), this.account.target);
+  }
+
+  private sendInDialog(method: 'BYE'): void {
+    this.endpoint.request(this.inDialogRequest(method, this.cseq++), this.account.target, () => undefined);
+  }
+
+  private inDialogRequest(method: string, seq: number): SipRequest {
+    const dialog = this.dialog!;
+    return {
+      method,
+      uri: dialog.remoteTarget,
+      headers: {
+        to: { uri: this.remoteUri, params: { tag: dialog.remoteTag } },
+        from: { uri: `sip:${this.account.fromNumber}@${this.account.domain}`, params: { tag: this.localTag } },
+        'call-id': this.callId,
+        cseq: { seq, method },
+        route: dialog.routes,
+        'max-forwards': 70,
+      },
+    };
+  }
+
+  /** Gives up on a call that has not been answered: CANCEL it, once the trunk has sent a provisional reply. */
+  private abandon(failure: CallFailure, detail: string): void {
+    if (this.phase === 'early') this.sendCancel();
+    else this.cancelPending = true;
+    this.fail(failure, detail);
+  }
+
+  private sendCancel(): void {
+    const invite = this.invite;
+    const via = invite?.headers.via?.[0];
+    if (!invite || !via) return;
+    this.cancelPending = false;
+    const cancel: SipRequest = {
+      method: 'CANCEL',
+      uri: invite.uri,
+      headers: {
+        via: [via],
+        to: invite.headers.to,
+        from: invite.headers.from,
+        'call-id': invite.headers['call-id'],
+        cseq: { seq: invite.headers.cseq.seq, method: 'CANCEL' },
+        'max-forwards': 70,
+      },
+    };
+    this.endpoint.request(cancel, this.account.target, () => undefined);
+  }
+
+  private fail(failure: CallFailure, detail: string): void {
+    this.clearTimers();
+    this.report(() => this.emit('failed', failure, detail));
+  }
+
+  private report(emit: () => void): void {
+    if (this.reported) return;
+    this.reported = true;
+    emit();
+  }
+
+  private terminate(): void {
+    this.phase = 'terminated';
+    this.clearTimers();
+    if (this.dialog) this.endpoint.forgetDialog(dialogIdOf(this.callId, this.localTag, this.dialog.remoteTag));
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+  }
+}
