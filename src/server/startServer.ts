@@ -12,7 +12,7 @@ import { EmbeddedJanus } from '../media/EmbeddedJanus.js';
 import { JanusNode } from '../media/JanusNode.js';
 import { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { TokenIssuer } from '../auth/tokens.js';
-import { Telephony } from '../telephony/Telephony.js';
+import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
 import { buildApp } from './app.js';
 
 export interface RunningServer {
@@ -31,7 +31,34 @@ const SIGNALLING_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const runDir = resolve(config.RUN_DIR);
   await mkdir(runDir, { recursive: true });
+  // Telephony first: a bad trunk setting should fail before Janus is started.
+  const telephony = config.SIP_TRUNK_URI ? await Telephony.start(telephonySettings(config), logger) : undefined;
+  try {
+    return await startWithTelephony(config, logger, runDir, telephony);
+  } catch (error) {
+    telephony?.close();
+    throw error;
+  }
+}
 
+function telephonySettings(config: Config): TelephonySettings {
+  return {
+    trunkUri: config.SIP_TRUNK_URI,
+    username: config.SIP_USERNAME,
+    password: config.SIP_PASSWORD,
+    fromNumber: config.SIP_FROM_NUMBER || 'convene',
+    dialNumber: config.SIP_DIAL_NUMBER,
+    allowedNumbers: config.sipAllowedNumbers,
+    codec: config.SIP_CODEC,
+    mediaAddress: config.SIP_MEDIA_ADDRESS,
+    bindAddress: config.SIP_BIND_ADDRESS,
+    port: config.SIP_PORT,
+    publicAddress: config.SIP_PUBLIC_ADDRESS,
+    ringTimeoutMs: config.SIP_RING_TIMEOUT_S * 1000,
+  };
+}
+
+async function startWithTelephony(config: Config, logger: Logger, runDir: string, telephony: Telephony | undefined): Promise<RunningServer> {
   const embeddedJanus =
     config.janusUrls.length === 0
       ? await EmbeddedJanus.start({
@@ -47,8 +74,24 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       : undefined;
   const janusUrl = embeddedJanus?.url ?? config.janusUrls[0]!;
   const janusNode = new JanusNode(janusUrl, embeddedJanus?.apiSecret ?? config.JANUS_API_SECRET, logger);
-  await janusNode.start();
+  try {
+    await janusNode.start();
+    return await startHttp(config, logger, runDir, telephony, janusNode, embeddedJanus);
+  } catch (error) {
+    janusNode.stop();
+    await embeddedJanus?.stop();
+    throw error;
+  }
+}
 
+async function startHttp(
+  config: Config,
+  logger: Logger,
+  runDir: string,
+  telephony: Telephony | undefined,
+  janusNode: JanusNode,
+  embeddedJanus: EmbeddedJanus | undefined,
+): Promise<RunningServer> {
   const rooms = new RoomRegistry(
     janusNode,
     {
@@ -59,25 +102,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
     logger,
   );
-  const telephony = config.SIP_TRUNK_URI
-    ? await Telephony.start(
-        {
-          trunkUri: config.SIP_TRUNK_URI,
-          username: config.SIP_USERNAME,
-          password: config.SIP_PASSWORD,
-          fromNumber: config.SIP_FROM_NUMBER || 'convene',
-          dialNumber: config.SIP_DIAL_NUMBER,
-          allowedNumbers: config.sipAllowedNumbers,
-          codec: config.SIP_CODEC,
-          mediaAddress: config.SIP_MEDIA_ADDRESS,
-          bindAddress: config.SIP_BIND_ADDRESS,
-          port: config.SIP_PORT,
-          publicAddress: config.SIP_PUBLIC_ADDRESS,
-          ringTimeoutMs: config.SIP_RING_TIMEOUT_S * 1000,
-        },
-        logger,
-      )
-    : undefined;
   const tokens = await TokenIssuer.create(config.TOKEN_SECRET, runDir, config.TOKEN_TTL_S);
   const app = await buildApp({
     rooms,
