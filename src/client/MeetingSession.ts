@@ -70,10 +70,29 @@ export class MeetingSession {
     }
   }
 
-  /** Swaps the track of one kind in a published feed without renegotiating. */
-  async replaceTrack(feed: FeedKind, track: MediaStreamTrack): Promise<void> {
-    const sender = this.publications.get(feed)?.pc.getSenders().find((s) => s.track?.kind === track.kind);
-    await sender?.replaceTrack(track);
+  /**
+   * Sends another stream's tracks (of the kinds already sent) in a feed without renegotiating.
+   * It also becomes what the feed publishes after a reconnect, when the old tracks are long stopped.
+   */
+  async replaceStream(feed: FeedKind, stream: MediaStream): Promise<void> {
+    this.outgoing.set(feed, stream);
+    const publication = this.publications.get(feed);
+    if (!publication) return;
+    publication.stream = stream;
+    const senders = publication.pc.getSenders();
+    for (const track of stream.getTracks()) await senders.find((s) => s.track?.kind === track.kind)?.replaceTrack(track);
+  }
+
+  /** Frames the video track of a published feed has handed to its encoder so far; undefined if it sends no video. */
+  async capturedVideoFrames(feed: FeedKind): Promise<number | undefined> {
+    const sender = this.publications.get(feed)?.pc.getSenders().find((s) => s.track?.kind === 'video');
+    if (!sender?.track) return undefined;
+    const trackId = sender.track.id;
+    let frames = 0;
+    (await sender.getStats()).forEach((entry: { type: string; trackIdentifier?: string; frames?: number }) => {
+      if (entry.type === 'media-source' && entry.trackIdentifier === trackId) frames = entry.frames ?? 0;
+    });
+    return frames;
   }
 
   setMuted(audioMuted: boolean, videoMuted: boolean): void {
@@ -139,7 +158,7 @@ export class MeetingSession {
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'failed' && this.publications.get(feed) === publication) {
         // Janus lost us: publish again over a new PeerConnection.
-        this.share(feed, stream);
+        this.share(feed, publication.stream);
       }
     };
     const offer = await pc.createOffer();

@@ -1,7 +1,8 @@
 /**
- * The grid of video tiles: one per participant's camera (named, even before
- * its video arrives), one per screenshare, and our own mirrored self-view.
- * Laid out as the seed does: rows = round(sqrt(n)), columns = ceil(n / rows).
+ * The grid of video tiles: one per participant's camera (named, and showing
+ * an initial until its video arrives), one per screenshare, and our own
+ * mirrored self-view. Every tile keeps a 16:9 video area; a screenshare takes
+ * the room of four.
  */
 import type { FeedKind } from '../protocol/messages.js';
 
@@ -12,11 +13,19 @@ export interface TileInfo {
   self?: boolean;
 }
 
+const ASPECT = 16 / 9;
+/** Cells a screenshare spans across and down. */
+const SCREEN_SPAN = 2;
+
 export class TileGrid {
   private readonly tiles = new Map<string, HTMLElement>();
 
-  constructor(private readonly container: HTMLElement) {
-    new ResizeObserver(() => this.layout()).observe(container);
+  /** With `layout: false` the container's own CSS sizes the tiles (the join form's single preview). */
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly options: { layout: boolean } = { layout: true },
+  ) {
+    if (options.layout) new ResizeObserver(() => this.layout()).observe(container);
   }
 
   static key(participantId: string, feed: FeedKind): string {
@@ -28,25 +37,29 @@ export class TileGrid {
     let tile = this.tiles.get(key);
     if (!tile) {
       tile = document.createElement('figure');
-      tile.className = `tile ${info.feed}${info.self ? ' self' : ''}`;
+      tile.className = `tile ${info.feed}${info.self ? ' self' : ''} no-video`;
       tile.dataset['participantId'] = info.participantId;
       tile.dataset['feed'] = info.feed;
       const video = document.createElement('video');
       video.autoplay = true;
       video.playsInline = true;
       video.muted = info.self === true;
+      const avatar = document.createElement('span');
+      avatar.className = 'avatar';
+      avatar.setAttribute('aria-hidden', 'true');
       const caption = document.createElement('figcaption');
       caption.className = 'name';
       const indicators = document.createElement('span');
       indicators.className = 'indicators';
       indicators.setAttribute('aria-live', 'polite');
-      tile.append(video, caption, indicators);
+      tile.append(video, avatar, caption, indicators);
       this.tiles.set(key, tile);
       this.container.append(tile);
       this.layout();
     }
     const caption = tile.querySelector<HTMLElement>('.name')!;
     caption.textContent = info.feed === 'screen' ? `${info.name} (screen)` : info.self ? `${info.name} (you)` : info.name;
+    tile.querySelector('.avatar')!.textContent = info.name.trim().charAt(0).toUpperCase();
     return tile;
   }
 
@@ -69,8 +82,11 @@ export class TileGrid {
   }
 
   attach(participantId: string, feed: FeedKind, stream: MediaStream | null): void {
-    const video = this.tiles.get(TileGrid.key(participantId, feed))?.querySelector('video');
-    if (video && video.srcObject !== stream) video.srcObject = stream;
+    const tile = this.tiles.get(TileGrid.key(participantId, feed));
+    const video = tile?.querySelector('video');
+    if (!tile || !video) return;
+    if (video.srcObject !== stream) video.srcObject = stream;
+    tile.classList.toggle('no-video', stream === null || stream.getVideoTracks().length === 0);
   }
 
   remove(participantId: string, feed?: FeedKind): void {
@@ -93,14 +109,27 @@ export class TileGrid {
     return this.tiles.get(TileGrid.key(participantId, feed));
   }
 
+  /**
+   * Picks the column count that gives the largest 16:9 tiles fitting the container (a screenshare
+   * counts as SCREEN_SPAN × SCREEN_SPAN cells), and sizes the cells to it.
+   */
   private layout(): void {
-    const count = Math.max(this.tiles.size, 1);
-    const rows = Math.round(Math.sqrt(count));
-    const columns = Math.ceil(count / rows);
-    const { width, height } = this.container.getBoundingClientRect();
-    const gapPx = 8;
-    // The largest 16:9 tile that fits `columns` across and `rows` down.
-    const tileWidth = Math.max(120, Math.min((width - gapPx * (columns - 1)) / columns, ((height - gapPx * (rows - 1)) / rows) * (16 / 9)));
-    this.container.style.gridTemplateColumns = `repeat(${columns}, ${Math.floor(tileWidth)}px)`;
+    if (!this.options.layout) return;
+    const tiles = [...this.tiles.values()];
+    const screens = tiles.filter((t) => t.dataset['feed'] === 'screen').length;
+    const cells = Math.max(tiles.length + screens * (SCREEN_SPAN * SCREEN_SPAN - 1), 1);
+    const style = getComputedStyle(this.container);
+    const gap = parseFloat(style.columnGap) || 0;
+    const width = this.container.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const height = this.container.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    let best = { columns: 1, tileWidth: 0 };
+    for (let columns = screens > 0 ? SCREEN_SPAN : 1; columns <= cells; columns += 1) {
+      const rows = Math.max(Math.ceil(cells / columns), screens > 0 ? SCREEN_SPAN : 1);
+      const tileWidth = Math.min((width - gap * (columns - 1)) / columns, ((height - gap * (rows - 1)) / rows) * ASPECT);
+      if (tileWidth > best.tileWidth) best = { columns, tileWidth };
+    }
+    const tileWidth = Math.max(Math.floor(best.tileWidth), 0);
+    this.container.style.gridTemplateColumns = `repeat(${best.columns}, ${tileWidth}px)`;
+    this.container.style.gridAutoRows = `${Math.floor(tileWidth / ASPECT)}px`;
   }
 }

@@ -25,7 +25,9 @@ const cameraSelect = element<HTMLSelectElement>('camera-select');
 const speakerSelect = element<HTMLSelectElement>('speaker-select');
 const joinError = element<HTMLElement>('join-error');
 const meeting = element<HTMLElement>('meeting');
-const controls = element<HTMLElement>('controls');
+const callBar = element<HTMLElement>('call-bar');
+const devices = element<HTMLFieldSetElement>('devices');
+const deviceNotice = element<HTMLElement>('device-notice');
 const notice = element<HTMLElement>('notice');
 const connectionState = element<HTMLElement>('connection-state');
 const micButton = element<HTMLButtonElement>('mic-button');
@@ -33,11 +35,13 @@ const cameraButton = element<HTMLButtonElement>('camera-button');
 const screenButton = element<HTMLButtonElement>('screen-button');
 
 const PREVIEW_ID = 'preview';
-const preview = new TileGrid(element('preview'));
+const preview = new TileGrid(element('preview'), { layout: false });
 const grid = new TileGrid(element('grid'));
 const ringer = new Ringer();
 const speakers = new SpeakerDetector((id) => grid.setSpeaking(id));
 const names = new Map<string, string>();
+/** How long a newly picked camera gets to hand its first frames to the encoder. */
+const CAMERA_CHECK_MS = 3_000;
 
 let localStream = new MediaStream();
 let screenStream: MediaStream | undefined;
@@ -68,11 +72,27 @@ async function applyDevices(): Promise<void> {
   showSelf(localStream);
   if (session) {
     const sameKinds = ['audio', 'video'].every((kind) => previous.getTracks().some((t) => t.kind === kind) === localStream.getTracks().some((t) => t.kind === kind));
-    if (sameKinds) for (const track of localStream.getTracks()) await session.replaceTrack('camera', track);
+    if (sameKinds) await session.replaceStream('camera', localStream);
     else session.share('camera', localStream);
   }
   for (const track of previous.getTracks()) track.stop();
   await fillDevicePickers(micSelect, cameraSelect, speakerSelect);
+  if (session) await checkCameraSends();
+}
+
+/**
+ * Some cameras (depth cameras, such as Chromium's second fake one) play in the self-view but hand
+ * WebRTC no frames, so the others would see a frozen picture: say so instead of failing silently.
+ */
+async function checkCameraSends(): Promise<void> {
+  deviceNotice.textContent = '';
+  const track = localStream.getVideoTracks()[0];
+  const before = await session?.capturedVideoFrames('camera');
+  if (!track || before === undefined) return;
+  await new Promise((resolve) => setTimeout(resolve, CAMERA_CHECK_MS));
+  const after = await session?.capturedVideoFrames('camera');
+  if (after !== before || videoMuted || localStream.getVideoTracks()[0] !== track) return;
+  deviceNotice.textContent = `“${track.label || 'This camera'}” gives no picture the others can receive (is it a depth camera?). Pick another camera.`;
 }
 
 async function applySpeaker(): Promise<void> {
@@ -88,7 +108,11 @@ function updateAloneState(): void {
     showCallOver();
   } else if (alone) {
     ringer.start();
-    notice.textContent = 'Waiting for others to join…';
+    if (notice.querySelector('.ringing')) return;
+    const ringing = document.createElement('span');
+    ringing.className = 'ringing';
+    ringing.textContent = 'Ringing… waiting for others to join';
+    notice.replaceChildren(ringing);
   } else {
     hadPeers = true;
     ringer.stop();
@@ -132,23 +156,28 @@ function showParticipant(participant: ParticipantInfo): void {
   updateAloneState();
 }
 
-function setButton(button: HTMLButtonElement, pressed: boolean, label: string): void {
+function setPressed(button: HTMLButtonElement, pressed: boolean): void {
   button.setAttribute('aria-pressed', String(pressed));
-  button.textContent = label;
+}
+
+/** Tells the others, and shows it on our own tile as on theirs. */
+function announceMuteState(): void {
+  session?.setMuted(audioMuted, videoMuted);
+  grid.setMuted(selfId, audioMuted, videoMuted);
 }
 
 function toggleAudio(): void {
   audioMuted = !audioMuted;
   for (const track of localStream.getAudioTracks()) track.enabled = !audioMuted;
-  setButton(micButton, audioMuted, audioMuted ? 'Unmute' : 'Mute');
-  session?.setMuted(audioMuted, videoMuted);
+  setPressed(micButton, audioMuted);
+  announceMuteState();
 }
 
 function toggleVideo(): void {
   videoMuted = !videoMuted;
   for (const track of localStream.getVideoTracks()) track.enabled = !videoMuted;
-  setButton(cameraButton, videoMuted, videoMuted ? 'Start video' : 'Stop video');
-  session?.setMuted(audioMuted, videoMuted);
+  setPressed(cameraButton, videoMuted);
+  announceMuteState();
 }
 
 async function toggleScreen(): Promise<void> {
@@ -161,7 +190,7 @@ async function toggleScreen(): Promise<void> {
   // The browser's own "stop sharing" control ends the track.
   screenStream.getVideoTracks()[0]?.addEventListener('ended', () => stopScreen());
   session?.share('screen', screenStream);
-  setButton(screenButton, true, 'Stop sharing');
+  setPressed(screenButton, true);
 }
 
 function stopScreen(): void {
@@ -169,7 +198,7 @@ function stopScreen(): void {
   for (const track of screenStream.getTracks()) track.stop();
   screenStream = undefined;
   session?.stopSharing('screen');
-  setButton(screenButton, false, 'Share screen');
+  setPressed(screenButton, false);
 }
 
 function startMeeting(reply: { token: string; participantId: string; room: string }, displayName: string): void {
@@ -177,7 +206,10 @@ function startMeeting(reply: { token: string; participantId: string; room: strin
   selfId = reply.participantId;
   form.hidden = true;
   meeting.hidden = false;
-  controls.hidden = false;
+  callBar.hidden = false;
+  // The pickers stay at hand in the call bar; focus moves there too, as the join button it was on is gone.
+  deviceNotice.before(devices);
+  micButton.focus();
   element('room-title').textContent = reply.room;
   grid.upsert({ participantId: selfId, feed: 'camera', name: displayName, self: true });
   preview.remove(PREVIEW_ID);
@@ -187,7 +219,7 @@ function startMeeting(reply: { token: string; participantId: string; room: strin
       grid.clearRemote(selfId);
       // The start-muted setting applies once, at the first welcome, not again after every reconnect.
       if (startMutedAudio && !startMutedApplied && !audioMuted) toggleAudio();
-      else session?.setMuted(audioMuted, videoMuted);
+      else announceMuteState();
       startMutedApplied = true;
       others.forEach(showParticipant);
       updateAloneState();
@@ -252,6 +284,7 @@ Object.assign(window, {
   convene: {
     get session() { return session; },
     get selfId() { return selfId; },
+    grid,
     ringer,
     speakers,
   },

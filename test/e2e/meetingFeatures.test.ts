@@ -1,7 +1,12 @@
 /**
  * What people expect of the meeting page, in real Chromium pages against a
- * real Janus: device switching, screenshare, mute, names, ringing, the call
+ * real Janus: camera switching, screenshare, mute, names, ringing, the call
  * ending, and reconnecting after the signalling socket drops.
+ *
+ * Chromium's fake cameras (`device-count=3`): fake_device_0 (I420) and fake_device_2
+ * (MJPEG) are colour cameras drawing the same pattern in the same sizes; fake_device_1 is
+ * by design a Y16 depth camera, whose frames play in a <video> but never reach a WebRTC
+ * encoder (its sender's media-source counts no frames, even in a bare loopback call).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,11 +18,51 @@ import { expectMediaFlowing, joinMeeting, receiveStats, waitFor } from '../suppo
 type Handle = {
   convene: {
     selfId: string;
+    session?: { peerConnections(): Map<string, RTCPeerConnection> };
     ringer: { level(): number };
     speakers: { level(id: string): number };
-    session?: { peerConnections(): Map<string, RTCPeerConnection> };
   };
 };
+
+interface InboundVideo {
+  pcId: string;
+  ssrc: number;
+  trackIdentifier: string;
+  width: number;
+  height: number;
+}
+
+/** The video each subscription of the page receives. */
+function inboundVideo(page: Page): Promise<InboundVideo[]> {
+  return page.evaluate(async () => {
+    const found: InboundVideo[] = [];
+    for (const [pcId, pc] of (window as unknown as Handle).convene.session?.peerConnections() ?? []) {
+      if (!pcId.startsWith('sub-')) continue;
+      (await pc.getStats()).forEach((entry: Record<string, unknown>) => {
+        if (entry['type'] !== 'inbound-rtp' || entry['kind'] !== 'video') return;
+        const { ssrc, trackIdentifier, frameWidth, frameHeight } = entry as { ssrc: number; trackIdentifier: string; frameWidth?: number; frameHeight?: number };
+        found.push({ pcId, ssrc, trackIdentifier, width: frameWidth ?? 0, height: frameHeight ?? 0 });
+      });
+    }
+    return found;
+  });
+}
+
+/** Label of the camera the page's published camera feed sends. */
+const sentCamera = (page: Page) =>
+  page.evaluate(() => {
+    const pc = (window as unknown as Handle).convene.session?.peerConnections().get('pub-camera');
+    return pc?.getSenders().find((s) => s.track?.kind === 'video')?.track?.label;
+  });
+
+async function cameraOption(page: Page, label: string): Promise<string> {
+  const options = await page.locator('#camera-select option').evaluateAll((all) => all.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent })));
+  const option = options.find((o) => o.label === label);
+  assert.ok(option, `the camera picker offers ${label}: ${JSON.stringify(options)}`);
+  return option.value;
+}
+
+const isAspect = (video: InboundVideo | undefined, ratio: number) => video !== undefined && video.height > 0 && Math.abs(video.width / video.height - ratio) < 0.05;
 
 /** Loudest audio level heard from one participant over a short window. */
 function peakLevel(page: Page, participantId: string, windowMs = 1500): Promise<number> {
@@ -52,11 +97,21 @@ describe('the meeting page', () => {
   let alice: Page;
   let bob: Page;
   let bobId: string;
+  /** Signalling messages, by type: what Alice received and what Bob sent and received. */
+  const aliceReceived: string[] = [];
+  const bobSent: string[] = [];
+  const bobReceived: string[] = [];
 
   before(async () => {
     server = await startTestServer();
-    browser = await launchBrowser(['--use-fake-device-for-media-stream=device-count=2', '--auto-select-desktop-capture-source=Entire screen']);
+    browser = await launchBrowser(['--use-fake-device-for-media-stream=device-count=3', '--auto-select-desktop-capture-source=Entire screen']);
     [alice, bob] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    const typeOf = (payload: string | Buffer) => (JSON.parse(String(payload)) as { type: string }).type;
+    alice.on('websocket', (socket) => socket.on('framereceived', (frame) => aliceReceived.push(typeOf(frame.payload))));
+    bob.on('websocket', (socket) => {
+      socket.on('framesent', (frame) => bobSent.push(typeOf(frame.payload)));
+      socket.on('framereceived', (frame) => bobReceived.push(typeOf(frame.payload)));
+    });
   });
 
   after(async () => {
@@ -81,6 +136,42 @@ describe('the meeting page', () => {
     assert.equal(await alice.locator('.tile:not(.self) .name').textContent(), 'Bob');
     assert.equal(await bob.locator('.tile:not(.self) .name').textContent(), 'Alice');
     assert.equal(await alice.locator('.tile.self .name').textContent(), 'Alice (you)');
+  });
+
+  it('switches camera mid-call without a new join: the other page receives the new camera and keeps decoding', async () => {
+    // The two colour cameras look alike, so Bob's first one is set to 4:3 VGA, as an older webcam
+    // would deliver; the page opens the new camera at 16:9, which Alice then receives.
+    await bob.evaluate(async () => {
+      const pc = (window as unknown as Handle).convene.session?.peerConnections().get('pub-camera');
+      await pc?.getSenders().find((s) => s.track?.kind === 'video')?.track?.applyConstraints({ width: 640, height: 480 });
+    });
+    const fourThree = await waitFor(() => inboundVideo(alice), (videos) => isAspect(videos[0], 4 / 3), 10_000);
+    assert.ok(isAspect(fourThree[0], 4 / 3), `Alice receives Bob's first camera at 4:3: ${JSON.stringify(fourThree)}`);
+    assert.equal(await sentCamera(bob), 'fake_device_0');
+    const [aliceBefore, bobSentBefore, bobReceivedBefore] = [aliceReceived.length, bobSent.length, bobReceived.length];
+
+    await bob.selectOption('#camera-select', await cameraOption(bob, 'fake_device_2'));
+    assert.equal(await waitFor(() => sentCamera(bob), (label) => label === 'fake_device_2', 5_000), 'fake_device_2');
+    const sixteenNine = await waitFor(() => inboundVideo(alice), (videos) => isAspect(videos[0], 16 / 9), 10_000);
+    assert.ok(isAspect(sixteenNine[0], 16 / 9), `Alice receives Bob's new camera at 16:9: ${JSON.stringify(sixteenNine)}`);
+    await expectMediaFlowing(alice);
+
+    assert.deepEqual(sixteenNine.map((v) => [v.pcId, v.trackIdentifier]), fourThree.map((v) => [v.pcId, v.trackIdentifier]), 'the same subscription carries the new camera');
+    const during = [...aliceReceived.slice(aliceBefore), ...bobSent.slice(bobSentBefore), ...bobReceived.slice(bobReceivedBefore)];
+    for (const type of ['participantJoined', 'participantLeft', 'welcome', 'publish', 'unpublish', 'subscribeOffer']) {
+      assert.ok(!during.includes(type), `no ${type} during the switch: ${JSON.stringify(during)}`);
+    }
+    assert.equal(server.rooms.get('features')?.size, 2, 'the room still holds exactly Alice and Bob');
+  });
+
+  it('warns when the picked camera gives no picture the others can receive (a depth camera)', async () => {
+    const notice = bob.locator('#device-notice');
+    await bob.selectOption('#camera-select', await cameraOption(bob, 'fake_device_1'));
+    await waitFor(() => notice.textContent(), (text) => /no picture/.test(text ?? ''), 10_000);
+    assert.match((await notice.textContent()) ?? '', /“fake_device_1” gives no picture/);
+    await bob.selectOption('#camera-select', await cameraOption(bob, 'fake_device_0'));
+    assert.equal(await waitFor(() => notice.textContent(), (text) => text === '', 10_000), '', 'a working camera clears the warning');
+    await expectMediaFlowing(alice);
   });
 
   it('shows a screenshare as its own tile, and removes it when sharing stops', async () => {
@@ -119,6 +210,9 @@ describe('the meeting page', () => {
     const later = await waitFor(() => receiveStats(bob), (s) => s.framesDecoded > before.framesDecoded, 10_000);
     assert.ok(later.framesDecoded > before.framesDecoded);
     assert.ok(Date.now() - droppedAt < 10_000, `media flowed again after ${Date.now() - droppedAt} ms`);
+    // Bob publishes again the camera he switched to, not the stopped tracks of the one he joined with.
+    await expectMediaFlowing(alice);
+    assert.equal(await sentCamera(bob), 'fake_device_0');
   });
 
   it('says the call is over when the last peer leaves', async () => {
