@@ -4,7 +4,7 @@
  * mirrored self-view. Every tile keeps a 16:9 video area; a screenshare takes
  * the room of four.
  */
-import type { FeedKind } from '../protocol/messages.js';
+import type { FeedKind, PhoneCallInfo } from '../protocol/messages.js';
 
 export interface TileInfo {
   participantId: string;
@@ -61,6 +61,23 @@ export class TileGrid {
     caption.textContent = info.feed === 'screen' ? `${info.name} (screen)` : info.self ? `${info.name} (you)` : info.name;
     tile.querySelector('.avatar')!.textContent = info.name.trim().charAt(0).toUpperCase();
     return tile;
+  }
+
+  /** Marks a phone's tile as audio-only and shows how its call is going. */
+  setPhoneCall(participantId: string, call: PhoneCallInfo): void {
+    const tile = this.tile(participantId, 'camera');
+    if (!tile) return;
+    tile.dataset['kind'] = 'phone';
+    tile.dataset['callState'] = call.state;
+    tile.classList.add('phone');
+    let label = tile.querySelector<HTMLElement>('.call-state');
+    if (!label) {
+      label = document.createElement('span');
+      label.className = 'call-state';
+      label.setAttribute('aria-live', 'polite');
+      tile.append(label);
+    }
+    label.textContent = call.state === 'answered' ? 'phone' : `phone · ${call.reason ?? call.state}`;
   }
 
   /** Shows a participant's mute state on their camera tile. */

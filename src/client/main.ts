@@ -7,6 +7,7 @@ import type { ParticipantInfo } from '../protocol/messages.js';
 import { joinCall, lookUpName } from './api.js';
 import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';
 import { MeetingSession } from './MeetingSession.js';
+import { DialOutDialog } from './DialOutDialog.js';
 import { TileGrid } from './TileGrid.js';
 import { Ringer } from './ringer.js';
 import { SpeakerDetector } from './SpeakerDetector.js';
@@ -142,6 +143,8 @@ function showParticipant(participant: ParticipantInfo): void {
   const known = names.get(id);
   grid.upsert({ participantId: id, feed: 'camera', name: known ?? participant.name });
   grid.setMuted(id, participant.audioMuted, participant.videoMuted);
+  if (participant.call) grid.setPhoneCall(id, participant.call);
+  dialOut.onParticipant(participant);
   if (known === undefined) {
     // Names come from /idLookup, the one source that only answers for our own room.
     names.set(id, participant.name);
@@ -227,6 +230,7 @@ function startMeeting(reply: { token: string; participantId: string; room: strin
     participantJoined: showParticipant,
     participantUpdated: showParticipant,
     participantLeft(id) {
+      dialOut.onParticipantLeft(id);
       names.delete(id);
       speakers.unwatch(id);
       grid.remove(id);
@@ -273,6 +277,8 @@ speakerSelect.addEventListener('change', () => void applySpeaker());
 micButton.addEventListener('click', toggleAudio);
 cameraButton.addEventListener('click', toggleVideo);
 screenButton.addEventListener('click', () => void toggleScreen());
+const dialOut = new DialOutDialog(() => token || undefined);
+element('leave-button').before(dialOut.button);
 element('leave-button').addEventListener('click', () => {
   session?.leave();
   location.assign(`${location.pathname}?room=${encodeURIComponent(element('room-title').textContent ?? '')}`);

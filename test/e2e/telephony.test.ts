@@ -15,9 +15,10 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
-import { analyseWavTone, startSipLab, type SipLab } from '../support/telephony/sipLab.js';
+import { analyseWavTone, startSipLab, type AgentCall, type SipLab } from '../support/telephony/sipLab.js';
 
 const run = promisify(execFile);
+const ADMIN_SECRET = 'admin-secret-for-tests';
 
 /** The strongest frequency in what the page receives from one participant, by an FFT on the page. */
 function receivedPeakHz(page: Page, participantId: string): Promise<number> {
@@ -59,6 +60,60 @@ async function api(page: Page, path: string, body?: unknown): Promise<{ status: 
 
 const tileCount = (page: Page, participantId: string) => page.locator(`figure[data-participant-id="${participantId}"]`).count();
 
+/** What the dial-out dialog says about the call it placed. */
+const dialStatus = (page: Page) =>
+  page.evaluate(() => {
+    const status = document.querySelector<HTMLElement>('#dial-status');
+    return { state: status?.dataset['state'] ?? '', text: status?.textContent ?? '' };
+  });
+
+/** Dials from the page as a person would: the dialog's number and name, then "Call". */
+async function dialFromPage(page: Page, number: string, name: string): Promise<void> {
+  if (!(await page.locator('#dial-dialog[open]').count())) await page.click('#dial-button');
+  await page.fill('#dial-number', number);
+  await page.fill('#dial-name', name);
+  await page.click('#dial-submit');
+}
+
+async function expectDialState(page: Page, state: string, text: RegExp): Promise<void> {
+  const seen = await waitFor(() => dialStatus(page), (s) => s.state === state, 15_000);
+  assert.equal(seen.state, state, `dial status: ${JSON.stringify(seen)}`);
+  assert.match(seen.text, text);
+}
+
+/** The phone's next answered call: one that was not among `known` when the dial started. */
+async function nextAnsweredCall(lab: SipLab, known: Set<string>): Promise<AgentCall> {
+  const found = await waitFor(
+    async () => lab.phone.calls().find((call) => call.answered && call.state !== 'closed' && !known.has(call.callId)),
+    (call) => call !== undefined,
+    15_000,
+  );
+  assert.ok(found, 'the phone should answer a new call');
+  return found;
+}
+
+const knownCalls = (lab: SipLab) => new Set(lab.phone.calls().map((call) => call.callId));
+
+function telephonyOverrides(lab: SipLab, password = lab.trunk.password): Record<string, string> {
+  return {
+    SIP_TRUNK_URI: lab.trunk.uri,
+    SIP_USERNAME: lab.trunk.username,
+    SIP_PASSWORD: password,
+    SIP_FROM_NUMBER: '+15550009999',
+    SIP_DIAL_NUMBER: lab.numbers.answers,
+    SIP_ALLOWED_NUMBERS: `${lab.numbers.answers},+1555000*`,
+    SIP_BIND_ADDRESS: '127.0.0.1',
+    SIP_PORT: '0',
+    SIP_MEDIA_ADDRESS: '127.0.0.1',
+  };
+}
+
+async function makeToneWav(dir: string): Promise<string> {
+  const path = join(dir, 'mic-440.wav');
+  await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', path, 'synth', '120', 'sine', '440', 'vol', '0.5']);
+  return path;
+}
+
 describe('phone dial-out through a SIP trunk', () => {
   let lab: SipLab;
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -68,23 +123,9 @@ describe('phone dial-out through a SIP trunk', () => {
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'convene-phone-'));
-    const toneWav = join(workDir, 'mic-440.wav');
-    await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', toneWav, 'synth', '120', 'sine', '440', 'vol', '0.5']);
     lab = await startSipLab();
-    server = await startTestServer({
-      SIP_TRUNK_URI: lab.trunk.uri,
-      SIP_USERNAME: lab.trunk.username,
-      SIP_PASSWORD: lab.trunk.password,
-      SIP_FROM_NUMBER: '+15550009999',
-      SIP_DIAL_NUMBER: lab.numbers.answers,
-      SIP_ALLOWED_NUMBERS: `${lab.numbers.answers},+1555000*`,
-      SIP_BIND_ADDRESS: '127.0.0.1',
-      SIP_PORT: '0',
-      SIP_MEDIA_ADDRESS: '127.0.0.1',
-      ADMIN_SECRET: 'admin-secret-for-tests',
-      CALLBACK_SECRET: 'callback-secret-for-tests',
-    });
-    browser = await launchBrowser([`--use-file-for-fake-audio-capture=${toneWav}`]);
+    server = await startTestServer({ ...telephonyOverrides(lab), ADMIN_SECRET, CALLBACK_SECRET: 'callback-secret-for-tests' });
+    browser = await launchBrowser([`--use-file-for-fake-audio-capture=${await makeToneWav(workDir)}`]);
     page = await (await newContext(browser)).newPage();
     await joinMeeting(page, server.url, 'Alice', 'phones');
   });
@@ -97,10 +138,15 @@ describe('phone dial-out through a SIP trunk', () => {
   });
 
   it('brings the phone into the room: the page hears its 1 kHz and the phone hears the page’s 440 Hz', async () => {
-    const started = await api(page, '/startPSTNCall', { room: 'phones', callee: { name: 'Bob', phone_number: lab.numbers.answers } });
-    assert.equal(started.status, 200, JSON.stringify(started.json));
-    const { callId, participantId } = started.json as { callId: string; participantId: string };
-    const call = await lab.phone.waitForEstablished();
+    const known = knownCalls(lab);
+    await dialFromPage(page, lab.numbers.answers, 'Bob');
+    const call = await nextAnsweredCall(lab, known);
+    await expectDialState(page, 'answered', /answered/i);
+    const phoneTile = page.locator('figure[data-kind="phone"]');
+    await phoneTile.waitFor({ timeout: 5000 });
+    assert.match((await phoneTile.textContent()) ?? '', /Bob/);
+    const participantId = (await phoneTile.getAttribute('data-participant-id'))!;
+    const callId = (await page.locator('#dial-status').getAttribute('data-call-id'))!;
     const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
     assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the phone's 1 kHz, heard ${peak} Hz`);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -111,5 +157,95 @@ describe('phone dial-out through a SIP trunk', () => {
     const closed = await lab.phone.waitForClosed(call.callId);
     const heard = await analyseWavTone(closed.recording!.heardWav);
     assert.ok(heard.energyShareNear(440) > 0.5, `the phone should hear 440 Hz: ${JSON.stringify(heard)}`);
+  });
+
+  it('removes the phone tile within 5 s when the phone hangs up', async () => {
+    const known = knownCalls(lab);
+    const started = await api(page, '/startPSTNCall', { room: 'phones', callee: { name: 'Carol', phone_number: lab.numbers.answers } });
+    assert.equal(started.status, 200, JSON.stringify(started.json));
+    const { participantId } = started.json as { participantId: string };
+    const call = await nextAnsweredCall(lab, known);
+    await page.locator(`figure[data-participant-id="${participantId}"]`).waitFor({ timeout: 5000 });
+    await lab.phone.hangup();
+    await lab.phone.waitForClosed(call.callId);
+    const tiles = await waitFor(() => tileCount(page, participantId), (n) => n === 0, 5000);
+    assert.equal(tiles, 0, 'the phone tile should be gone within 5 s of the phone hanging up');
+  });
+
+  it('shows why a busy or declining phone did not answer', async () => {
+    await dialFromPage(page, lab.numbers.busy, 'Busy line');
+    await expectDialState(page, 'failed', /busy/i);
+    await dialFromPage(page, lab.numbers.declines, 'Declining line');
+    await expectDialState(page, 'failed', /rejected/i);
+  });
+
+  it('refuses a number outside the allow-list with 403 and never dials it', async () => {
+    const invitesBefore = lab.trunk.invites().length;
+    const refused = await api(page, '/startPSTNCall', { number: '+442071234567', name: 'Elsewhere' });
+    assert.equal(refused.status, 403);
+    assert.equal((refused.json as { error: { code: string } }).error.code, 'number_not_allowed');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(lab.trunk.invites().length, invitesBefore, 'the trunk saw no INVITE');
+  });
+
+  it('ends every phone call of the room with /endSession', async () => {
+    const known = knownCalls(lab);
+    const answered = await api(page, '/startPSTNCall', { number: lab.numbers.answers, name: 'Dave' });
+    const ringing = await api(page, '/startPSTNCall', { number: lab.numbers.neverAnswers, name: 'Erin' });
+    assert.equal(answered.status, 200);
+    assert.equal(ringing.status, 200);
+    const call = await nextAnsweredCall(lab, known);
+    const response = await fetch(`${server.url}/endSession`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_SECRET}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ room: 'phones' }),
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'ended', room: 'phones', phonesHungUp: 2 });
+    await lab.phone.waitForClosed(call.callId, 5000);
+    assert.equal(server.rooms.get('phones'), undefined, 'the room is gone');
+  });
+});
+
+describe('phone dial-out through a trunk that challenges with 401', () => {
+  let lab: SipLab;
+  let goodServer: Awaited<ReturnType<typeof startTestServer>>;
+  let badServer: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+
+  before(async () => {
+    lab = await startSipLab({ challenge: 'www' });
+    goodServer = await startTestServer(telephonyOverrides(lab));
+    badServer = await startTestServer(telephonyOverrides(lab, 'not-the-password'));
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await goodServer?.close();
+    await badServer?.close();
+    await lab?.stop();
+  });
+
+  it('answers the 401 challenge and connects the call', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await joinMeeting(page, goodServer.url, 'Frank', 'www');
+    const known = knownCalls(lab);
+    await dialFromPage(page, lab.numbers.answers, 'Grace');
+    await nextAnsweredCall(lab, known);
+    await expectDialState(page, 'answered', /answered/i);
+    await page.click('#dial-hangup');
+    await expectDialState(page, 'ended', /ended/i);
+    await page.context().close();
+  });
+
+  it('shows "auth failed" for a wrong trunk password, and the server carries on', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await joinMeeting(page, badServer.url, 'Heidi', 'www');
+    await dialFromPage(page, lab.numbers.answers, 'Ivan');
+    await expectDialState(page, 'failed', /auth failed/i);
+    const health = await fetch(`${badServer.url}/healthz`);
+    assert.equal(health.status, 200);
+    await page.context().close();
   });
 });
