@@ -100,6 +100,14 @@ describe('the meeting page by keyboard and on any screen', () => {
     await page.keyboard.press('Space');
     assert.equal(await pressed(page, 'screen-button'), 'false', 'Space stops sharing');
 
+    await tabThrough(page, ['dial-button']);
+    await page.keyboard.press('Enter');
+    await page.locator('#dial-dialog[open]').waitFor({ timeout: 5_000 });
+    assert.equal((await focused(page)).id, 'dial-number', 'the dial-out dialog opens on its number field');
+    await page.keyboard.press('Escape');
+    await page.locator('#dial-dialog:not([open])').waitFor({ state: 'attached', timeout: 5_000 });
+    assert.equal((await focused(page)).id, 'dial-button', 'Escape closes the dialog and gives focus back');
+
     await tabThrough(page, ['leave-button', 'mic-select', 'camera-select']);
     const selfTile = page.locator('.tile.self');
     await page.keyboard.press('ArrowDown');
