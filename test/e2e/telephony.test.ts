@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -188,6 +189,41 @@ describe('phone dial-out through a SIP trunk', () => {
     assert.equal(lab.trunk.invites().length, invitesBefore, 'the trunk saw no INVITE');
   });
 
+  it('guards the answer callback and /endSession with their secrets, and calls with their room', async () => {
+    const post = (path: string, body: unknown, secret?: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const someCall = { callId: 'abcdefghijkl', sdp: 'v=0\r\ns=-\r\n' };
+    assert.equal((await post('/Callbacks/answer', someCall)).status, 401);
+    assert.equal((await post('/Callbacks/answer', someCall, 'wrong-secret-wrong-secret')).status, 401);
+    assert.equal((await post('/Callbacks/answer', someCall, 'callback-secret-for-tests')).status, 404);
+    assert.equal((await post('/Callbacks/answer', { callId: 'x' }, 'callback-secret-for-tests')).status, 400);
+    assert.equal((await post('/endSession', { room: 'phones' })).status, 401);
+    assert.equal((await post('/endSession', { room: 'no-such-room' }, ADMIN_SECRET)).status, 404);
+
+    // A call placed from one room cannot be ended with another room's token.
+    const started = await api(page, '/startPSTNCall', { number: lab.numbers.neverAnswers, name: 'Ringing' });
+    const { callId } = started.json as { callId: string };
+    const joined = (await (await post('/joinCall', { name: 'Mallory', room: 'other' })).json()) as { token: string };
+    const foreign = await fetch(`${server.url}/endPSTNCall`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${joined.token}` },
+      body: JSON.stringify({ callId }),
+    });
+    assert.equal(foreign.status, 404);
+    const wrongRoom = await fetch(`${server.url}/startPSTNCall`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${joined.token}` },
+      body: JSON.stringify({ room: 'phones', number: lab.numbers.answers }),
+    });
+    assert.equal(wrongRoom.status, 403);
+    const ended = await api(page, '/endPSTNCall', { callId });
+    assert.deepEqual(ended.json, { status: 'hungup', callIds: [callId] });
+  });
+
   it('ends every phone call of the room with /endSession', async () => {
     const known = knownCalls(lab);
     const answered = await api(page, '/startPSTNCall', { number: lab.numbers.answers, name: 'Dave' });
@@ -205,6 +241,19 @@ describe('phone dial-out through a SIP trunk', () => {
     await lab.phone.waitForClosed(call.callId, 5000);
     assert.equal(server.rooms.get('phones'), undefined, 'the room is gone');
   });
+
+  it('hangs up the phone when the last person leaves the room', async () => {
+    const solo = await (await newContext(browser)).newPage();
+    await joinMeeting(solo, server.url, 'Nina', 'solo');
+    const known = knownCalls(lab);
+    await dialFromPage(solo, lab.numbers.answers, 'Oscar');
+    const call = await nextAnsweredCall(lab, known);
+    await solo.click('#dial-dialog button:text("Close")');
+    await solo.click('#leave-button');
+    const closed = await lab.phone.waitForClosed(call.callId, 5000);
+    assert.equal(closed.state, 'closed');
+    await solo.context().close();
+  });
 });
 
 describe('phone dial-out through a trunk that challenges with 401', () => {
@@ -215,7 +264,7 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
 
   before(async () => {
     lab = await startSipLab({ challenge: 'www' });
-    goodServer = await startTestServer(telephonyOverrides(lab));
+    goodServer = await startTestServer({ ...telephonyOverrides(lab), SIP_RING_TIMEOUT_S: '2' });
     badServer = await startTestServer(telephonyOverrides(lab, 'not-the-password'));
     browser = await launchBrowser();
   });
@@ -239,6 +288,15 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
     await page.context().close();
   });
 
+  it('gives up on a phone that rings too long with "no answer"', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await joinMeeting(page, goodServer.url, 'Judy', 'ring');
+    await dialFromPage(page, lab.numbers.neverAnswers, 'Ken');
+    await expectDialState(page, 'ringing', /ringing/i);
+    await expectDialState(page, 'failed', /no answer/i);
+    await page.context().close();
+  });
+
   it('shows "auth failed" for a wrong trunk password, and the server carries on', async () => {
     const page = await (await newContext(browser)).newPage();
     await joinMeeting(page, badServer.url, 'Heidi', 'www');
@@ -246,6 +304,41 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
     await expectDialState(page, 'failed', /auth failed/i);
     const health = await fetch(`${badServer.url}/healthz`);
     assert.equal(health.status, 200);
+    await page.context().close();
+  });
+});
+
+describe('phone dial-out when the trunk is unreachable', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+
+  before(async () => {
+    // A UDP port nobody listens on: INVITEs vanish, as they do towards a trunk that is down.
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const deadPort = silent.address().port;
+    silent.close();
+    server = await startTestServer({
+      SIP_TRUNK_URI: `sip:127.0.0.1:${deadPort}`,
+      SIP_DIAL_NUMBER: '+15550001000',
+      SIP_BIND_ADDRESS: '127.0.0.1',
+      SIP_PORT: '0',
+    });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows "unreachable" within 10 s', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await joinMeeting(page, server.url, 'Liam', 'down');
+    const started = Date.now();
+    await dialFromPage(page, '+15550001000', 'Mia');
+    await expectDialState(page, 'failed', /unreachable/i);
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
     await page.context().close();
   });
 });

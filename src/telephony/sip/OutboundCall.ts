@@ -32,7 +32,7 @@ export interface OutboundCallEvents {
 type Phase = 'new' | 'calling' | 'early' | 'answered' | 'terminated';
 
 /** Without any reply from the trunk for this long, it counts as unreachable. */
-const NO_REPLY_TIMEOUT_MS = 8_000;
+const NO_REPLY_TIMEOUT_MS = 5_000;
 
 export class OutboundCall extends EventEmitter<OutboundCallEvents> {
   private phase: Phase = 'new';
