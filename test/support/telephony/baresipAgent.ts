@@ -8,7 +8,7 @@ import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BaresipCtrl, type BaresipEvent } from './baresipCtrl.js';
 import { renderBaresipAccounts, renderBaresipConfig, type BaresipAccount } from './baresipConfig.js';
-import { freeSipListenPort, freeTcpPort } from './freePort.js';
+import { freeSipListenPort, freeTcpPort, retryOnPortClash, type StartFailure } from './freePort.js';
 import { LabProcess } from './labProcess.js';
 
 export type AgentCallState = 'ringing' | 'established' | 'closed';
@@ -42,7 +42,6 @@ export interface BaresipAgentOptions {
 }
 
 const dumpFile = /^dump-.*-(dec|enc)\.wav$/;
-const startAttempts = 3;
 // Printed after SIP, RTP settings and every module are set up; the other
 // two mean a module (ctrl_tcp, above all) or the SIP stack did not start.
 const readyOrFailed = /baresip is ready|failed to listen|init failed|module [\w.]+: /;
@@ -79,17 +78,11 @@ export class BaresipAgent {
     });
   }
 
-  static async start(options: BaresipAgentOptions): Promise<BaresipAgent> {
-    // Free ports are picked before baresip binds them, so another process
-    // can take one in between; a fresh set of ports fixes that.
-    for (let attempt = 1; ; attempt += 1) {
-      const started = await BaresipAgent.startOnce(options);
-      if (started instanceof BaresipAgent) return started;
-      if (!started.portClash || attempt === startAttempts) throw started.error;
-    }
+  static start(options: BaresipAgentOptions): Promise<BaresipAgent> {
+    return retryOnPortClash(() => BaresipAgent.startOnce(options), (value) => value instanceof BaresipAgent);
   }
 
-  private static async startOnce(options: BaresipAgentOptions): Promise<BaresipAgent | { error: Error; portClash: boolean }> {
+  private static async startOnce(options: BaresipAgentOptions): Promise<BaresipAgent | StartFailure> {
     const { sipPort, ctrlPort } = await distinctPorts();
     const configDir = join(options.workDir, 'config');
     const dumpDir = join(options.workDir, 'dumps');

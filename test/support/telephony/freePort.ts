@@ -58,3 +58,21 @@ export async function freeSipListenPort(attempts = 20): Promise<number> {
   }
   throw new Error('no port P on 127.0.0.1 with UDP P, TCP P and TCP P+1 free');
 }
+
+/** A start attempt's failure, and whether a port taken in the meantime caused it. */
+export interface StartFailure {
+  error: Error;
+  portClash: boolean;
+}
+
+/**
+ * Free ports are picked before the program binds them, so another process
+ * can take one in between; starting again with fresh ports fixes that.
+ */
+export async function retryOnPortClash<T>(startOnce: () => Promise<T | StartFailure>, isStarted: (value: T | StartFailure) => value is T, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const started = await startOnce();
+    if (isStarted(started)) return started;
+    if (!started.portClash || attempt === attempts) throw started.error;
+  }
+}

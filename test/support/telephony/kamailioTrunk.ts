@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freeUdpPort } from './freePort.js';
+import { freeUdpPort, retryOnPortClash, type StartFailure } from './freePort.js';
 import { inviteLogMarker, renderKamailioConfig, type KamailioConfigInput } from './kamailioConfig.js';
 import { LabProcess } from './labProcess.js';
 import { pingSipOptions } from './sipOptionsPing.js';
@@ -30,7 +30,6 @@ export type KamailioTrunkOptions = Omit<KamailioConfigInput, 'sipPort'> & {
   readonly readyTimeoutMs: number;
 };
 
-const startAttempts = 3;
 const outcomes: readonly TrunkInviteOutcome[] = ['challenged', 'forbidden', 'rejected', 'forwarded', 'unknownNumber'];
 
 function parseInviteLine(line: string): TrunkInvite | undefined {
@@ -67,17 +66,11 @@ export class KamailioTrunk {
     });
   }
 
-  static async start(options: KamailioTrunkOptions): Promise<KamailioTrunk> {
-    // The free port is picked before kamailio binds it; if something took
-    // it in between, kamailio exits and a fresh port fixes that.
-    for (let attempt = 1; ; attempt += 1) {
-      const started = await KamailioTrunk.startOnce(options);
-      if (started instanceof KamailioTrunk) return started;
-      if (!started.portClash || attempt === startAttempts) throw started.error;
-    }
+  static start(options: KamailioTrunkOptions): Promise<KamailioTrunk> {
+    return retryOnPortClash(() => KamailioTrunk.startOnce(options), (value) => value instanceof KamailioTrunk);
   }
 
-  private static async startOnce(options: KamailioTrunkOptions): Promise<KamailioTrunk | { error: Error; portClash: boolean }> {
+  private static async startOnce(options: KamailioTrunkOptions): Promise<KamailioTrunk | StartFailure> {
     const { program, workDir, readyTimeoutMs, ...configInput } = options;
     const sipPort = await freeUdpPort();
     const runtimeDir = join(workDir, 'run');
