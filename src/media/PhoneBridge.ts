@@ -16,6 +16,7 @@ import type { JanusSession } from './janus/JanusSession.js';
 import type { JanusNode } from './JanusNode.js';
 import * as audiobridge from './janus/audiobridge.js';
 import * as videoroom from './janus/videoroom.js';
+import type { LiveFeed } from './ParticipantMedia.js';
 
 const PHONE_GROUP = 'phone';
 const ROOM_GROUP = 'room';
@@ -65,8 +66,8 @@ export class PhoneBridge {
     await audiobridge.forwardGroup(this.mixer, { room: this.mixRoom, group: ROOM_GROUP, host: to.ip, port: to.port, codec });
   }
 
-  /** Publishes the phone into the VideoRoom; resolves with its feed id. */
-  async publishToRoom(): Promise<number> {
+  /** Publishes the phone into the VideoRoom; resolves with its feed there. */
+  async publishToRoom(): Promise<LiveFeed> {
     const control = await this.node.controlHandle();
     const { feedId, port } = await videoroom.addAudioOnlyRemotePublisher(control, this.janusRoom, this.display);
     this.remoteFeedId = feedId;
@@ -79,7 +80,7 @@ export class PhoneBridge {
       payloadType: videoroom.OPUS_PAYLOAD_TYPE,
       ssrc: videoroom.REMOTE_PUBLISHER_BASE_SSRC,
     });
-    return feedId;
+    return { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID };
   }
 
   /** Mixes one room feed's audio into what the phone hears. */

@@ -27,8 +27,6 @@ export interface RoomSettings {
 
 /** A failed call's tile stays this long, so everyone can read why it failed. */
 const FAILED_CALL_LINGER_MS = 4_000;
-/** A phone's one feed in the VideoRoom has the remote publisher's single stream. */
-const PHONE_AUDIO_MID = '0';
 
 interface RoomEvents {
   /** The last participant left and the room released its media: drop it. */
@@ -134,8 +132,8 @@ export class Room extends EventEmitter<RoomEvents> {
       else if (state === 'failed') participant.departureTimer = setTimeout(() => this.remove(participant), FAILED_CALL_LINGER_MS);
       else if (state === 'answered') void this.mixRoomInto(call, participant);
     });
-    call.on('feedLive', (feedId) => this.onFeedLive(participant, { feed: 'camera', feedId, audioMid: PHONE_AUDIO_MID }));
-    call.on('feedGone', (feedId) => void this.onFeedGone(participant, 'camera', feedId));
+    call.on('feedLive', (feed) => this.onFeedLive(participant, feed));
+    call.on('feedGone', ({ feed, feedId }) => void this.onFeedGone(participant, feed, feedId));
     void call.start(this.node, this.ensureJanusRoom());
     return { participantId: participant.id };
   }
@@ -229,8 +227,7 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   private async liveFeedsOf(participant: Participant): Promise<LiveFeed[]> {
-    const phoneFeed = participant.phone?.liveFeedId;
-    if (phoneFeed !== undefined) return [{ feed: 'camera', feedId: phoneFeed, audioMid: PHONE_AUDIO_MID }];
+    if (participant.phone) return participant.phone.liveFeed ? [participant.phone.liveFeed] : [];
     const media = await participant.media?.catch(() => undefined);
     return media?.liveFeeds() ?? [];
   }

@@ -10,8 +10,9 @@ import type { Logger } from 'pino';
 import type { CallState, PhoneCallInfo } from '../protocol/messages.js';
 import type { JanusNode } from '../media/JanusNode.js';
 import { PhoneBridge } from '../media/PhoneBridge.js';
+import type { LiveFeed } from '../media/ParticipantMedia.js';
 import type { CallFailure } from './callOutcome.js';
-import { buildOffer, payloadTypeOf, readAnswer, type G711Codec } from './phoneSdp.js';
+import { buildOffer, readAnswer, type G711Codec } from './phoneSdp.js';
 import { OutboundCall, type TrunkAccount } from './sip/OutboundCall.js';
 import type { SipEndpoint } from './sip/SipEndpoint.js';
 
@@ -27,8 +28,8 @@ export interface PhoneLine {
 interface PhoneCallEvents {
   state: [state: CallState, reason: string | undefined];
   /** The phone is in the VideoRoom as a feed: browsers can subscribe. */
-  feedLive: [feedId: number];
-  feedGone: [feedId: number];
+  feedLive: [feed: LiveFeed];
+  feedGone: [feed: LiveFeed];
 }
 
 export class PhoneCall extends EventEmitter<PhoneCallEvents> {
@@ -37,7 +38,7 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
   private reason: string | undefined;
   private bridge: PhoneBridge | undefined;
   private sip: OutboundCall | undefined;
-  private feedId: number | undefined;
+  private feed: LiveFeed | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -62,8 +63,9 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
     return this.current === 'ended' || this.current === 'failed';
   }
 
-  get liveFeedId(): number | undefined {
-    return this.feedId;
+  /** The phone's feed in the VideoRoom, once answered. */
+  get liveFeed(): LiveFeed | undefined {
+    return this.feed;
   }
 
   async start(node: JanusNode, janusRoom: Promise<number>): Promise<void> {
@@ -107,12 +109,12 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
     }
     this.setState('answered');
     try {
-      await bridge.connectPhone({ ip: read.media.address, port: read.media.port }, this.line.codec);
-      const feedId = await bridge.publishToRoom();
+      await bridge.connectPhone(read.media, this.line.codec);
+      const feed = await bridge.publishToRoom();
       if (this.isOver) return { ok: true };
-      this.feedId = feedId;
-      this.emit('feedLive', feedId);
-      this.logger.info({ feedId, payloadType: payloadTypeOf(this.line.codec) }, 'phone answered and bridged');
+      this.feed = feed;
+      this.emit('feedLive', feed);
+      this.logger.info({ feedId: feed.feedId, codec: this.line.codec }, 'phone answered and bridged');
       return { ok: true };
     } catch (error) {
       this.logger.error({ err: (error as Error).message }, 'cannot bridge the answered phone');
@@ -138,8 +140,8 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
 
   private finish(state: 'ended' | 'failed', reason: string): void {
     if (this.isOver) return;
-    if (this.feedId !== undefined) this.emit('feedGone', this.feedId);
-    this.feedId = undefined;
+    if (this.feed) this.emit('feedGone', this.feed);
+    this.feed = undefined;
     this.setState(state, reason);
     void this.bridge?.close().catch((error: Error) => this.logger.warn({ err: error.message }, 'could not release the phone bridge'));
   }

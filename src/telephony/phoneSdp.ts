@@ -5,15 +5,12 @@
  * sdp-transform.
  */
 import { parse, write } from 'sdp-transform';
+import type { RtpAddress } from '../media/PhoneBridge.js';
 
 export type G711Codec = 'pcmu' | 'pcma';
 
 const PAYLOAD_TYPES: Record<G711Codec, number> = { pcmu: 0, pcma: 8 };
 const ENCODING_NAMES: Record<G711Codec, string> = { pcmu: 'PCMU', pcma: 'PCMA' };
-
-export function payloadTypeOf(codec: G711Codec): number {
-  return PAYLOAD_TYPES[codec];
-}
 
 export function buildOffer(address: string, port: number, codec: G711Codec, sessionId: number): string {
   const payload = PAYLOAD_TYPES[codec];
@@ -38,13 +35,8 @@ export function buildOffer(address: string, port: number, codec: G711Codec, sess
   });
 }
 
-export interface PhoneMediaAddress {
-  address: string;
-  port: number;
-}
-
 /** Where the phone wants our audio, or why its answer cannot be used. */
-export function readAnswer(sdp: string, codec: G711Codec): { ok: true; media: PhoneMediaAddress } | { ok: false; problem: string } {
+export function readAnswer(sdp: string, codec: G711Codec): { ok: true; media: RtpAddress } | { ok: false; problem: string } {
   let session: ReturnType<typeof parse>;
   try {
     session = parse(sdp);
@@ -55,7 +47,7 @@ export function readAnswer(sdp: string, codec: G711Codec): { ok: true; media: Ph
   if (!audio) return { ok: false, problem: 'the answer accepts no audio stream' };
   const payloads = String(audio.payloads ?? '').split(/\s+/).map(Number);
   if (!payloads.includes(PAYLOAD_TYPES[codec])) return { ok: false, problem: `the answer does not accept ${ENCODING_NAMES[codec]}` };
-  const address = audio.connection?.ip ?? session.connection?.ip;
-  if (!address || address === '0.0.0.0') return { ok: false, problem: 'the answer gives no media address' };
-  return { ok: true, media: { address, port: audio.port } };
+  const ip = audio.connection?.ip ?? session.connection?.ip;
+  if (!ip || ip === '0.0.0.0') return { ok: false, problem: 'the answer gives no media address' };
+  return { ok: true, media: { ip, port: audio.port } };
 }

@@ -104,6 +104,8 @@ const RemotePublisher = z.object({ videoroom: z.literal('success'), id: z.number
 
 /** Janus matches a remote publisher's RTP to its streams by SSRC: this base plus ten per m-line index. */
 export const REMOTE_PUBLISHER_BASE_SSRC = 1000;
+/** The one stream of an audio-only remote publisher. */
+export const REMOTE_AUDIO_MID = '0';
 /** The Opus payload type Janus offers subscribers, so forwarded Opus must carry it. */
 export const OPUS_PAYLOAD_TYPE = 111;
 
@@ -116,7 +118,7 @@ export async function addAudioOnlyRemotePublisher(handle: JanusHandle, room: num
     request: 'add_remote_publisher',
     room,
     display,
-    streams: [{ type: 'audio', mindex: 0, mid: '0', codec: 'opus' }],
+    streams: [{ type: 'audio', mindex: 0, mid: REMOTE_AUDIO_MID, codec: 'opus' }],
   });
   const added = parseReply(RemotePublisher, reply, 'add_remote_publisher');
   return { feedId: added.id, port: added.port };

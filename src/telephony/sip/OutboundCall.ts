@@ -86,13 +86,18 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
     return `sip:${this.number}@${this.account.domain}`;
   }
 
+  /** The From header of every request we send in this dialog. */
+  private get localParty(): NameAddr {
+    return { uri: `sip:${this.account.fromNumber}@${this.account.domain}`, params: { tag: this.localTag } };
+  }
+
   private sendInvite(offerSdp: string, challenge?: SipResponse): void {
     const request: SipRequest = {
       method: 'INVITE',
       uri: this.remoteUri,
       headers: {
         to: { uri: this.remoteUri, params: {} },
-        from: { uri: `sip:${this.account.fromNumber}@${this.account.domain}`, params: { tag: this.localTag } },
+        from: this.localParty,
         'call-id': this.callId,
         cseq: { seq: this.cseq++, method: 'INVITE' },
         contact: [{ uri: this.endpoint.contactUri('convene'), params: {} }],
@@ -194,7 +199,7 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
       uri: dialog.remoteTarget,
       headers: {
         to: { uri: this.remoteUri, params: { tag: dialog.remoteTag } },
-        from: { uri: `sip:${this.account.fromNumber}@${this.account.domain}`, params: { tag: this.localTag } },
+        from: this.localParty,
         'call-id': this.callId,
         cseq: { seq, method },
         route: dialog.routes,

@@ -68,10 +68,6 @@ export class SipEndpoint {
     return `sip:${user}@${this.advertisedAddress}:${this.localPort}`;
   }
 
-  get address(): string {
-    return this.advertisedAddress;
-  }
-
   /** Sends a request in a client transaction; `onResponse` sees every response, including the stack's own 408 and 503. */
   request(message: SipRequest, target: SipTarget, onResponse: (response: SipResponse) => void): void {
     if (message.method !== 'CANCEL') message.headers.via = [{ params: {} }];
