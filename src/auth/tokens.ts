@@ -15,17 +15,21 @@ const AUDIENCE = 'convene-participant';
 const Claims = z.object({ sub: z.string(), room: z.string(), name: z.string() });
 export type ParticipantGrant = { participantId: string; room: string; name: string };
 
-export type TokenFailure = 'expired' | 'invalid';
+export type TokenFailure = 'expired' | 'invalid' | 'revoked';
+
+/** Whether a participant's tokens were withdrawn before they expire (its meeting was ended). */
+export type RevocationCheck = (participantId: string) => Promise<boolean>;
 
 export class TokenIssuer {
   private constructor(
     private readonly key: Uint8Array,
     private readonly ttlSeconds: number,
+    private readonly isRevoked: RevocationCheck,
   ) {}
 
-  static async create(secret: string | undefined, runDir: string, ttlSeconds: number): Promise<TokenIssuer> {
+  static async create(secret: string | undefined, runDir: string, ttlSeconds: number, isRevoked: RevocationCheck): Promise<TokenIssuer> {
     const key = secret ? new TextEncoder().encode(secret) : await loadOrCreateKey(runDir);
-    return new TokenIssuer(key, ttlSeconds);
+    return new TokenIssuer(key, ttlSeconds, isRevoked);
   }
 
   issue(grant: ParticipantGrant): Promise<string> {
@@ -43,6 +47,7 @@ export class TokenIssuer {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
       const claims = Claims.parse(payload);
+      if (await this.isRevoked(claims.sub)) return { ok: false, failure: 'revoked' };
       return { ok: true, grant: { participantId: claims.sub, room: claims.room, name: claims.name } };
     } catch (error) {
       return { ok: false, failure: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };

@@ -30,6 +30,8 @@ export const ConfigSchema = z.object({
   JANUS_NAT_PUBLIC_IP: z.string().default(''),
   JANUS_STUN_SERVER: z.string().default(''),
   JANUS_DEBUG_LEVEL: z.coerce.number().int().min(0).max(7).default(4),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must look like redis://host:6379').optional(),
+  ROOM_NODE_CAPACITY: z.coerce.number().int().min(0).default(0),
   ROOM_MAX_PUBLISHERS: z.coerce.number().int().min(2).max(500).default(100),
   VIDEO_BITRATE_BPS: z.coerce.number().int().min(64_000).default(1_000_000),
   SIP_TRUNK_URI: z.string().default(''),

@@ -14,8 +14,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { rooms: RoomReg
     if (!hasSecret(request, deps.adminSecret)) return sendError(reply, 'unauthorized', 'Authorization: Bearer <ADMIN_SECRET> is required');
     const parsed = EndSessionRequest.safeParse(request.body ?? {});
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
-    const room = deps.rooms.get(parsed.data.room);
-    if (!room || room.isClosed) return sendError(reply, 'not_found', 'no such room in progress');
+    if (!(await deps.rooms.isInProgress(parsed.data.room))) return sendError(reply, 'not_found', 'no such room in progress');
+    const room = deps.rooms.getOrCreate(parsed.data.room);
+    await room.ready;
     const phones = room.phoneCalls().filter((call) => !call.isOver).length;
     await room.end('the meeting was ended by the operator');
     return { status: 'ended', room: parsed.data.room, phonesHungUp: phones };

@@ -26,7 +26,12 @@ export async function authenticate(
   if (!token) return { ok: false, code: 'unauthorized', reason: 'a participant token is required (Authorization: Bearer <token>)' };
   const verified = await tokens.verify(token);
   if (verified.ok) return verified;
-  return verified.failure === 'expired'
-    ? { ok: false, code: 'token_expired', reason: 'the token has expired; join again' }
-    : { ok: false, code: 'unauthorized', reason: 'the token is not valid' };
+  switch (verified.failure) {
+    case 'expired':
+      return { ok: false, code: 'token_expired', reason: 'the token has expired; join again' };
+    case 'revoked':
+      return { ok: false, code: 'unauthorized', reason: 'this meeting was ended; join again' };
+    default:
+      return { ok: false, code: 'unauthorized', reason: 'the token is not valid' };
+  }
 }

@@ -22,7 +22,7 @@ export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDe
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
     const { room: roomName, name } = parsed.data;
     const participantId = newParticipantId();
-    deps.rooms.getOrCreate(roomName).invite(participantId, name);
+    await deps.rooms.getOrCreate(roomName).invite(participantId, name);
     const token = await deps.tokens.issue({ participantId, room: roomName, name });
     void reply.header(
       'set-cookie',
@@ -38,7 +38,7 @@ export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDe
     const auth = await authenticate(request, deps.tokens);
     if (!auth.ok) return sendError(reply, auth.code, auth.reason);
     // Only the caller's own room is searched: ids of other rooms are simply unknown here.
-    const name = deps.rooms.get(auth.grant.room)?.lookupName(query.data.id);
+    const name = await deps.rooms.lookupName(auth.grant.room, query.data.id);
     if (name === undefined) return sendError(reply, 'not_found', 'no participant with that id in your room');
     const body: IdLookupReply = { attendee: name };
     return body;

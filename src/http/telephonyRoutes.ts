@@ -41,8 +41,9 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     const number = parsed.data.number ?? telephony.defaultNumber;
     if (!number) return sendError(reply, 'invalid_request', 'number: required (no default dial_number is configured)');
     if (!telephony.mayDial(number)) return sendError(reply, 'number_not_allowed', `${number} is not on this server's list of dialable numbers`);
-    const room = deps.rooms.get(auth.grant.room);
-    if (!room || room.isClosed) return sendError(reply, 'not_found', 'your room has ended; join again');
+    if (!(await deps.rooms.isInProgress(auth.grant.room))) return sendError(reply, 'not_found', 'your room has ended; join again');
+    const room = deps.rooms.getOrCreate(auth.grant.room);
+    await room.ready;
     const call = telephony.createCall(number, parsed.data.name, auth.grant.room);
     const { participantId } = room.dialOut(call, parsed.data.name);
     const body: StartPstnCallReply = { status: 'ringing', callId: call.id, participantId };

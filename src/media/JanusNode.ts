@@ -18,11 +18,14 @@ interface JanusNodeEvents {
 }
 
 const RECONNECT_DELAY_MS = 300;
+/** A node that does not answer an `info` request within the request timeout is treated as down. */
+const HEALTH_CHECK_INTERVAL_MS = 5_000;
 
 export class JanusNode extends EventEmitter<JanusNodeEvents> {
   private current: JanusConnection | undefined;
   private control: Promise<JanusHandle> | undefined;
   private stopped = false;
+  private healthCheck: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -75,6 +78,7 @@ export class JanusNode extends EventEmitter<JanusNodeEvents> {
 
   stop(): void {
     this.stopped = true;
+    clearInterval(this.healthCheck);
     this.current?.close();
   }
 
@@ -89,6 +93,8 @@ export class JanusNode extends EventEmitter<JanusNodeEvents> {
     }
     this.current = connection;
     connection.once('close', () => this.onConnectionLost(connection));
+    clearInterval(this.healthCheck);
+    this.healthCheck = setInterval(() => void connection.info().catch(() => connection.close()), HEALTH_CHECK_INTERVAL_MS);
     this.emit('up');
   }
 
@@ -96,13 +102,15 @@ export class JanusNode extends EventEmitter<JanusNodeEvents> {
     if (connection !== this.current) return;
     this.current = undefined;
     this.control = undefined;
+    clearInterval(this.healthCheck);
     if (this.stopped) return;
     this.logger.warn('lost the connection to Janus; reconnecting');
     this.emit('down');
-    void this.reconnectForever();
+    void this.keepConnecting();
   }
 
-  private async reconnectForever(): Promise<void> {
+  /** Retries until Janus answers (or the node is stopped). */
+  async keepConnecting(): Promise<void> {
     while (!this.stopped && !this.isUp) {
       try {
         await this.connect();

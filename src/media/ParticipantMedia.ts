@@ -11,8 +11,9 @@ import type { JanusHandle, TrickleCandidate } from './janus/JanusHandle.js';
 import type { JanusSession } from './janus/JanusSession.js';
 import type { JanusNode } from './JanusNode.js';
 import * as videoroom from './janus/videoroom.js';
+import type { RemoteStreamSpec } from './janus/videoroom.js';
 import { MediaError } from './mediaErrors.js';
-import { sentAudioMid } from './sdpStreams.js';
+import { publishedStreams, sentAudioMid } from './sdpStreams.js';
 
 interface Publication {
   handle: JanusHandle;
@@ -20,13 +21,19 @@ interface Publication {
   live: boolean;
   negotiated: boolean;
   audioMid: string | undefined;
+  streams: RemoteStreamSpec[];
 }
 
-/** A feed others can subscribe to; `audioMid` names its audio stream, if it sends audio. */
+/**
+ * A feed others can subscribe to; `audioMid` names its audio stream, if it
+ * sends audio, and `streams` describe it for copies on other nodes (empty
+ * when it cannot be copied).
+ */
 export interface LiveFeed {
   feed: FeedKind;
   feedId: number;
   audioMid: string | undefined;
+  streams: RemoteStreamSpec[];
 }
 
 export interface Subscription {
@@ -76,13 +83,14 @@ export class ParticipantMedia extends EventEmitter<ParticipantMediaEvents> {
     if (!publication) {
       const handle = await this.session.attach(videoroom.VIDEOROOM_PLUGIN);
       const { feedId } = await videoroom.joinAsPublisher(handle, this.janusRoomId, `${this.participantId}:${feed}`);
-      publication = { handle, feedId, live: false, negotiated: false, audioMid: undefined };
+      publication = { handle, feedId, live: false, negotiated: false, audioMid: undefined, streams: [] };
       this.publications.set(feed, publication);
       this.watchPublication(feed, publication);
     }
     const answer = await videoroom.publish(publication.handle, { type: 'offer', sdp: offerSdp }, !publication.negotiated);
     publication.negotiated = true;
     publication.audioMid = sentAudioMid(answer.sdp);
+    publication.streams = publishedStreams(answer.sdp);
     return answer.sdp;
   }
 
@@ -92,7 +100,7 @@ export class ParticipantMedia extends EventEmitter<ParticipantMediaEvents> {
   }
 
   liveFeeds(): LiveFeed[] {
-    return [...this.publications.entries()].filter(([, p]) => p.live).map(([feed, p]) => ({ feed, feedId: p.feedId, audioMid: p.audioMid }));
+    return [...this.publications.entries()].filter(([, p]) => p.live).map(([feed, p]) => this.describe(feed, p));
   }
 
   /**
@@ -164,13 +172,17 @@ export class ParticipantMedia extends EventEmitter<ParticipantMediaEvents> {
       if (event.kind === 'webrtcup' && !publication.live) {
         publication.live = true;
         this.logger.debug({ feed, feedId: publication.feedId }, 'feed is live');
-        this.emit('feedLive', { feed, feedId: publication.feedId, audioMid: publication.audioMid });
+        this.emit('feedLive', this.describe(feed, publication));
       } else if (event.kind === 'hangup') {
         this.logger.debug({ feed, reason: event.reason }, 'publisher PeerConnection hung up');
         void publication.handle.detach();
       }
     });
     publication.handle.once('closed', end);
+  }
+
+  private describe(feed: FeedKind, publication: Publication): LiveFeed {
+    return { feed, feedId: publication.feedId, audioMid: publication.audioMid, streams: publication.streams };
   }
 
   private dropAll(): void {

@@ -80,7 +80,8 @@ export class PhoneBridge {
       payloadType: videoroom.OPUS_PAYLOAD_TYPE,
       ssrc: videoroom.REMOTE_PUBLISHER_BASE_SSRC,
     });
-    return { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID };
+    // A remote publisher cannot be copied to other nodes (Janus remotizes local publishers only).
+    return { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID, streams: [] };
   }
 
   /** Mixes one room feed's audio into what the phone hears. */

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ParticipantInfo } from '../protocol/messages.js';
 import type { ParticipantMedia } from '../media/ParticipantMedia.js';
+import type { JanusNode } from '../media/JanusNode.js';
 import type { PhoneCall } from '../telephony/PhoneCall.js';
 import type { ParticipantChannel } from './ParticipantChannel.js';
 
@@ -17,6 +18,8 @@ export class Participant {
   videoMuted = false;
   channel: ParticipantChannel | undefined;
   media: Promise<ParticipantMedia> | undefined;
+  /** The Janus node the participant's media is placed on. */
+  node: JanusNode | undefined;
   /** For phones: the call that brought them in. */
   phone: PhoneCall | undefined;
   /** Set while the page is away: the participant is removed when it fires. */

@@ -1,26 +1,43 @@
 /**
- * The rooms of this server, by name. A room exists while it has
- * participants (or reservations) and is dropped when it closes.
+ * The rooms this server serves, by name. A room exists here while this
+ * server holds participants of it (or reservations) and is dropped when it
+ * closes; what other app servers hold is in the room directory.
  */
 import type { Logger } from 'pino';
-import type { JanusNode } from '../media/JanusNode.js';
+import type { JanusPool } from '../media/JanusPool.js';
+import type { RoomDirectory } from '../cluster/RoomDirectory.js';
+import type { MediaPlacement } from '../cluster/MediaPlacement.js';
 import { Room, type RoomSettings } from './Room.js';
+
+export interface RoomRegistryDeps {
+  pool: JanusPool;
+  directory: RoomDirectory;
+  placement: MediaPlacement;
+  settings: RoomSettings;
+  logger: Logger;
+}
+
+/** How often rooms look for members whose app server stopped answering. */
+const ORPHAN_CHECK_MS = 3_000;
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
+  /** Rooms that closed and are still letting go of Janus, so a new room of that name waits for them. */
+  private readonly closing = new Map<string, Promise<void>>();
+  private readonly orphanCheck: NodeJS.Timeout;
 
-  constructor(
-    private readonly node: JanusNode,
-    private readonly settings: RoomSettings,
-    private readonly logger: Logger,
-  ) {
-    let lostMedia = false;
-    node.on('down', () => (lostMedia = true));
-    node.on('up', () => {
-      if (!lostMedia) return;
-      lostMedia = false;
-      for (const room of this.rooms.values()) room.resetMedia('the media server restarted');
+  constructor(private readonly deps: RoomRegistryDeps) {
+    deps.pool.on('down', (node) => {
+      for (const room of this.rooms.values()) room.nodeDown(node);
     });
+    deps.pool.on('up', (node) => {
+      for (const room of this.rooms.values()) room.nodeUp(node);
+    });
+    this.orphanCheck = setInterval(() => {
+      for (const room of this.rooms.values()) {
+        room.reapOrphans().catch((error: Error) => deps.logger.warn({ room: room.name, err: error.message }, 'cannot check for orphaned members'));
+      }
+    }, ORPHAN_CHECK_MS);
   }
 
   get(name: string): Room | undefined {
@@ -30,9 +47,14 @@ export class RoomRegistry {
   getOrCreate(name: string): Room {
     let room = this.rooms.get(name);
     if (!room || room.isClosed) {
-      const created = new Room(name, this.node, this.settings, this.logger);
+      const created = new Room(name, { ...this.deps, previousClose: this.closing.get(name) ?? Promise.resolve() });
       created.once('closed', () => {
         if (this.rooms.get(name) === created) this.rooms.delete(name);
+        const released = created.closedFully;
+        this.closing.set(name, released);
+        void released.then(() => {
+          if (this.closing.get(name) === released) this.closing.delete(name);
+        });
       });
       this.rooms.set(name, created);
       room = created;
@@ -40,7 +62,18 @@ export class RoomRegistry {
     return room;
   }
 
+  /** A participant's name, wherever in the cluster its page is. */
+  async lookupName(room: string, participantId: string): Promise<string | undefined> {
+    return (await this.deps.directory.findMember(room, participantId))?.info.name;
+  }
+
+  /** Whether anyone, on any app server, is in the room. */
+  async isInProgress(room: string): Promise<boolean> {
+    return (await this.deps.directory.snapshot(room)).members.length > 0;
+  }
+
   async shutdown(): Promise<void> {
+    clearInterval(this.orphanCheck);
     await Promise.all([...this.rooms.values()].map((room) => room.shutdown()));
   }
 

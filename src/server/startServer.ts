@@ -1,7 +1,7 @@
 /**
- * Wires the server together from its configuration: the Janus node (our
- * embedded one unless JANUS_URLS names external ones), the rooms, tokens and
- * the HTTP server. `main.ts` calls it; so do the tests.
+ * Wires the server together from its configuration: the Janus nodes (our
+ * embedded one unless JANUS_URLS names external ones), the room directory
+ * (Redis when REDIS_URL is set), the rooms, tokens and the HTTP server. `main.ts` calls it; so do the tests.
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -9,7 +9,11 @@ import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import { EmbeddedJanus } from '../media/EmbeddedJanus.js';
-import { JanusNode } from '../media/JanusNode.js';
+import { JanusPool } from '../media/JanusPool.js';
+import type { RoomDirectory } from '../cluster/RoomDirectory.js';
+import { MemoryRoomDirectory } from '../cluster/MemoryRoomDirectory.js';
+import { RedisRoomDirectory } from '../cluster/RedisRoomDirectory.js';
+import { MediaPlacement } from '../cluster/MediaPlacement.js';
 import { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { TokenIssuer } from '../auth/tokens.js';
 import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
@@ -19,7 +23,7 @@ export interface RunningServer {
   url: string;
   app: FastifyInstance;
   rooms: RoomRegistry;
-  janusNode: JanusNode;
+  janusPool: JanusPool;
   embeddedJanus: EmbeddedJanus | undefined;
   telephony: Telephony | undefined;
   close(): Promise<void>;
@@ -72,44 +76,51 @@ async function startWithTelephony(config: Config, logger: Logger, runDir: string
           logger,
         })
       : undefined;
-  const janusUrl = embeddedJanus?.url ?? config.janusUrls[0]!;
-  const janusNode = new JanusNode(janusUrl, embeddedJanus?.apiSecret ?? config.JANUS_API_SECRET, logger);
+  const janusUrls = embeddedJanus ? [embeddedJanus.url] : config.janusUrls;
+  const pool = new JanusPool(janusUrls, embeddedJanus?.apiSecret ?? config.JANUS_API_SECRET, logger);
+  let directory: RoomDirectory | undefined;
   try {
-    await janusNode.start();
-    return await startHttp(config, logger, runDir, telephony, janusNode, embeddedJanus);
+    await pool.start();
+    directory = config.REDIS_URL ? await RedisRoomDirectory.connect(config.REDIS_URL, logger) : new MemoryRoomDirectory();
+    return await startHttp(config, logger, runDir, { telephony, pool, directory, embeddedJanus });
   } catch (error) {
-    janusNode.stop();
+    await directory?.close();
+    pool.stop();
     await embeddedJanus?.stop();
     throw error;
   }
 }
 
-async function startHttp(
-  config: Config,
-  logger: Logger,
-  runDir: string,
-  telephony: Telephony | undefined,
-  janusNode: JanusNode,
-  embeddedJanus: EmbeddedJanus | undefined,
-): Promise<RunningServer> {
-  const rooms = new RoomRegistry(
-    janusNode,
-    {
+interface Services {
+  telephony: Telephony | undefined;
+  pool: JanusPool;
+  directory: RoomDirectory;
+  embeddedJanus: EmbeddedJanus | undefined;
+}
+
+async function startHttp(config: Config, logger: Logger, runDir: string, services: Services): Promise<RunningServer> {
+  const { telephony, pool, directory, embeddedJanus } = services;
+  const rooms = new RoomRegistry({
+    pool,
+    directory,
+    placement: new MediaPlacement(pool, directory, config.ROOM_NODE_CAPACITY),
+    settings: {
       reconnectGraceMs: config.RECONNECT_GRACE_S * 1000,
       invitationTtlMs: INVITATION_TTL_MS,
+      tokenTtlSeconds: config.TOKEN_TTL_S,
       maxPublishers: config.ROOM_MAX_PUBLISHERS,
       bitrateBps: config.VIDEO_BITRATE_BPS,
     },
     logger,
-  );
-  const tokens = await TokenIssuer.create(config.TOKEN_SECRET, runDir, config.TOKEN_TTL_S);
+  });
+  const tokens = await TokenIssuer.create(config.TOKEN_SECRET, runDir, config.TOKEN_TTL_S, (participantId) => directory.isRevoked(participantId));
   const app = await buildApp({
     rooms,
     tokens,
     tokenTtlSeconds: config.TOKEN_TTL_S,
     signalling: { iceServers: config.iceServers, startMutedAudio: config.START_MUTED_AUDIO, maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES },
     logger,
-    isReady: () => janusNode.isUp,
+    isReady: () => pool.isUp,
     telephony,
     callbackSecret: config.CALLBACK_SECRET,
     adminSecret: config.ADMIN_SECRET,
@@ -121,14 +132,15 @@ async function startHttp(
     url: address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost'),
     app,
     rooms,
-    janusNode,
+    janusPool: pool,
     embeddedJanus,
     telephony,
     async close() {
       await rooms.shutdown();
       telephony?.close();
       await app.close();
-      janusNode.stop();
+      await directory.close();
+      pool.stop();
       await embeddedJanus?.stop();
     },
   };

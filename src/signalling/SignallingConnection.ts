@@ -34,7 +34,23 @@ export class SignallingConnection implements ParticipantChannel {
     this.logger = logger.child({ room: grant.room, participantId: grant.participantId });
   }
 
+  /** Welcomes the page once the room is ready; requests that arrive before wait their turn. */
   start(): void {
+    const welcomed = this.room.ready.then(() => this.welcome());
+    this.queue = welcomed.catch(() => this.close(CloseCode.serviceRestart, 'the room is unavailable; reconnect'));
+    this.socket.on('message', (data, isBinary) => {
+      const text = isBinary ? undefined : data.toString();
+      this.queue = this.queue.then(() => this.onMessage(text));
+    });
+    this.socket.on('close', (code) => {
+      const deliberate = this.deliberateLeave || code === CloseCode.normal || code === CloseCode.goingAway;
+      this.logger.info({ code, deliberate }, 'signalling closed');
+      void welcomed.then(() => this.room.disconnect(this.grant.participantId, this, deliberate), () => undefined);
+    });
+  }
+
+  private welcome(): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
     const { self, others } = this.room.connect(this.grant.participantId, this.grant.name, this);
     this.send({
       type: 'welcome',
@@ -44,15 +60,6 @@ export class SignallingConnection implements ParticipantChannel {
       participants: others,
       iceServers: this.options.iceServers,
       startMutedAudio: this.options.startMutedAudio,
-    });
-    this.socket.on('message', (data, isBinary) => {
-      const text = isBinary ? undefined : data.toString();
-      this.queue = this.queue.then(() => this.onMessage(text));
-    });
-    this.socket.on('close', (code) => {
-      const deliberate = this.deliberateLeave || code === CloseCode.normal || code === CloseCode.goingAway;
-      this.logger.info({ code, deliberate }, 'signalling closed');
-      this.room.disconnect(this.grant.participantId, this, deliberate);
     });
     void this.room.startMedia(this.grant.participantId);
   }

@@ -68,9 +68,11 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
     return this.feed;
   }
 
-  async start(node: JanusNode, janusRoom: Promise<number>): Promise<void> {
+  /** Bridges the call on the node and VideoRoom the room placed it in, then dials. */
+  async start(placement: Promise<{ node: JanusNode; janusRoom: number }>): Promise<void> {
     try {
-      this.bridge = await PhoneBridge.create(node, await janusRoom, this.displayName, this.line.codec, this.logger);
+      const { node, janusRoom } = await placement;
+      this.bridge = await PhoneBridge.create(node, janusRoom, this.displayName, this.line.codec, this.logger);
     } catch (error) {
       this.logger.error({ err: (error as Error).message }, 'cannot set up the phone bridge on Janus');
       this.finish('failed', 'media server unavailable');

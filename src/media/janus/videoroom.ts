@@ -100,7 +100,9 @@ export async function leave(handle: JanusHandle): Promise<void> {
   await handle.message({ request: 'leave' });
 }
 
-const RemotePublisher = z.object({ videoroom: z.literal('success'), id: z.number(), port: z.number().int().positive() }).passthrough();
+const RemotePublisher = z
+  .object({ videoroom: z.literal('success'), id: z.number(), port: z.number().int().positive(), rtcp_port: z.number().int().nonnegative().optional() })
+  .passthrough();
 
 /** Janus matches a remote publisher's RTP to its streams by SSRC: this base plus ten per m-line index. */
 export const REMOTE_PUBLISHER_BASE_SSRC = 1000;
@@ -122,6 +124,45 @@ export async function addAudioOnlyRemotePublisher(handle: JanusHandle, room: num
   });
   const added = parseReply(RemotePublisher, reply, 'add_remote_publisher');
   return { feedId: added.id, port: added.port };
+}
+
+/** One stream of a feed published on another node, as that node's publisher described it. */
+export interface RemoteStreamSpec {
+  type: 'audio' | 'video';
+  mid: string;
+  mindex: number;
+  codec: string;
+}
+
+/** Makes a place for a feed published on another node; that node sends its RTP (and we our RTCP back) to the ports returned. */
+export async function addRemotePublisher(
+  handle: JanusHandle,
+  room: number,
+  display: string,
+  streams: RemoteStreamSpec[],
+): Promise<{ feedId: number; port: number; rtcpPort: number | undefined }> {
+  const reply = await handle.message({ request: 'add_remote_publisher', room, display, streams });
+  const added = parseReply(RemotePublisher, reply, 'add_remote_publisher');
+  return { feedId: added.id, port: added.port, rtcpPort: added.rtcp_port || undefined };
+}
+
+/** Sends a local publisher's streams to a remote publisher on another node (`remoteId` names this copy). */
+export async function publishRemotely(
+  handle: JanusHandle,
+  room: number,
+  feedId: number,
+  remoteId: string,
+  to: { host: string; port: number; rtcpPort: number | undefined },
+): Promise<void> {
+  await handle.message({
+    request: 'publish_remotely',
+    room,
+    publisher_id: feedId,
+    remote_id: remoteId,
+    host: to.host,
+    port: to.port,
+    ...(to.rtcpPort ? { rtcp_port: to.rtcpPort } : {}),
+  });
 }
 
 export async function removeRemotePublisher(handle: JanusHandle, room: number, feedId: number): Promise<void> {

@@ -1,0 +1,96 @@
+/**
+ * The room directory of a server that runs alone: plain maps, and no one
+ * else to hear its events.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FeedKind } from '../protocol/messages.js';
+import { feedKey, type FeedRecord, type MemberRecord } from './records.js';
+import { chooseNode, countPerNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
+
+interface RoomEntry {
+  members: Map<string, MemberRecord>;
+  placements: Map<string, string>;
+  feeds: Map<string, FeedRecord>;
+}
+
+export class MemoryRoomDirectory implements RoomDirectory {
+  readonly serverId = randomUUID();
+  private readonly rooms = new Map<string, RoomEntry>();
+  private readonly revoked = new Map<string, number>();
+
+  async saveMember(room: string, member: MemberRecord): Promise<void> {
+    this.entry(room).members.set(member.info.participantId, member);
+  }
+
+  async removeMember(room: string, participantId: string): Promise<void> {
+    const entry = this.rooms.get(room);
+    if (!entry) return;
+    entry.members.delete(participantId);
+    entry.placements.delete(participantId);
+    for (const [key, feed] of entry.feeds) if (feed.participantId === participantId) entry.feeds.delete(key);
+    if (entry.members.size === 0) this.rooms.delete(room);
+  }
+
+  async findMember(room: string, participantId: string): Promise<MemberRecord | undefined> {
+    return this.rooms.get(room)?.members.get(participantId);
+  }
+
+  async snapshot(room: string): Promise<RoomSnapshot> {
+    const entry = this.rooms.get(room);
+    return { members: [...(entry?.members.values() ?? [])], placements: new Map(entry?.placements), feeds: [...(entry?.feeds.values() ?? [])] };
+  }
+
+  async orphans(): Promise<string[]> {
+    return [];
+  }
+
+  async place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string> {
+    const placements = this.entry(room).placements;
+    const node = chooseNode(candidates, countPerNode(placements, participantId), capPerNode);
+    placements.set(participantId, node);
+    return node;
+  }
+
+  async nodeLoads(): Promise<Map<string, number>> {
+    const loads = new Map<string, number>();
+    for (const entry of this.rooms.values()) for (const node of entry.placements.values()) loads.set(node, (loads.get(node) ?? 0) + 1);
+    return loads;
+  }
+
+  async saveFeed(room: string, feed: FeedRecord): Promise<void> {
+    this.entry(room).feeds.set(feedKey(feed.participantId, feed.feed), feed);
+  }
+
+  async removeFeed(room: string, participantId: string, feed: FeedKind): Promise<void> {
+    this.rooms.get(room)?.feeds.delete(feedKey(participantId, feed));
+  }
+
+  async revoke(participantId: string, seconds: number): Promise<void> {
+    this.revoked.set(participantId, Date.now() + seconds * 1000);
+  }
+
+  async isRevoked(participantId: string): Promise<boolean> {
+    const until = this.revoked.get(participantId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.revoked.delete(participantId);
+    return false;
+  }
+
+  async publish(): Promise<void> {}
+
+  async subscribe(): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+
+  async close(): Promise<void> {}
+
+  private entry(room: string): RoomEntry {
+    let entry = this.rooms.get(room);
+    if (!entry) {
+      entry = { members: new Map(), placements: new Map(), feeds: new Map() };
+      this.rooms.set(room, entry);
+    }
+    return entry;
+  }
+}

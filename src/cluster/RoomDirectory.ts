@@ -1,0 +1,66 @@
+/**
+ * The shared state of every room across app servers, and the room events
+ * between them. In memory when this server is alone; in Redis when
+ * REDIS_URL is set, so any app server can serve any participant.
+ */
+import type { EventEnvelope, FeedRecord, MemberRecord, RoomEvent } from './records.js';
+import type { FeedKind } from '../protocol/messages.js';
+
+export interface RoomSnapshot {
+  members: MemberRecord[];
+  /** Where each member's media lives: participant id to Janus node URL. */
+  placements: Map<string, string>;
+  feeds: FeedRecord[];
+}
+
+export type RoomEventListener = (envelope: EventEnvelope) => void;
+
+export interface RoomDirectory {
+  /** This app server's id, carried by the members it holds and the events it sends. */
+  readonly serverId: string;
+  saveMember(room: string, member: MemberRecord): Promise<void>;
+  /** Forgets a member with its placement and feeds. */
+  removeMember(room: string, participantId: string): Promise<void>;
+  findMember(room: string, participantId: string): Promise<MemberRecord | undefined>;
+  /** The room as the live app servers hold it; members of servers that stopped answering are left out. */
+  snapshot(room: string): Promise<RoomSnapshot>;
+  /** Members of the room held by app servers that stopped answering. */
+  orphans(room: string): Promise<string[]>;
+  /**
+   * Atomically picks the Janus node for a member's media among `candidates`
+   * (healthy nodes, least loaded first) with `chooseNode`, and records it.
+   */
+  place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string>;
+  /** Participants placed on each Janus node, over all rooms and servers. */
+  nodeLoads(): Promise<Map<string, number>>;
+  saveFeed(room: string, feed: FeedRecord): Promise<void>;
+  removeFeed(room: string, participantId: string, feed: FeedKind): Promise<void>;
+  /** Refuses this participant's token from now on, for `seconds` (its longest remaining life). */
+  revoke(participantId: string, seconds: number): Promise<void>;
+  isRevoked(participantId: string): Promise<boolean>;
+  publish(room: string, event: RoomEvent): Promise<void>;
+  /** Listens to the room's events from other servers; resolves with the way to stop. */
+  subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Where a member's media goes: a node the room already uses, while it has
+ * room under the per-node cap (0: no cap); otherwise the least loaded node
+ * under the cap; when every node is full, the least loaded one anyway.
+ * `roomCounts` are the room's members per node, the one being placed excluded.
+ */
+export function chooseNode(candidates: string[], roomCounts: Map<string, number>, capPerNode: number): string {
+  const hasRoom = (node: string): boolean => capPerNode === 0 || (roomCounts.get(node) ?? 0) < capPerNode;
+  const chosen =
+    candidates.find((node) => (roomCounts.get(node) ?? 0) > 0 && hasRoom(node)) ?? candidates.find(hasRoom) ?? candidates[0];
+  if (chosen === undefined) throw new Error('no Janus node to place media on');
+  return chosen;
+}
+
+/** Counts members per node in a room's placements, leaving one participant out. */
+export function countPerNode(placements: Map<string, string>, except: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [participantId, node] of placements) if (participantId !== except) counts.set(node, (counts.get(node) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,61 @@
+/**
+ * What app servers share about a room, in Redis or in memory: its members,
+ * where their media lives, the feeds they publish (and the copies of each
+ * feed on other Janus nodes), and the events that keep every server's view
+ * of the room current. Everything read back is parsed with these schemas.
+ */
+import { z } from 'zod';
+import { FeedKind, ParticipantId, ParticipantInfo } from '../protocol/messages.js';
+
+/** A participant as every server sees it; `server` is the app server holding its page (or its phone call). */
+export const MemberRecord = z.object({
+  info: ParticipantInfo,
+  server: z.string(),
+  /** Announced to the room: false while only reserved by `/joinCall`, before its page connects. */
+  present: z.boolean(),
+});
+export type MemberRecord = z.infer<typeof MemberRecord>;
+
+/** One stream of a published feed, as a remote publisher on another node must describe it. */
+export const FeedStream = z.object({
+  type: z.enum(['audio', 'video']),
+  mid: z.string(),
+  mindex: z.number().int().min(0),
+  codec: z.string(),
+});
+export type FeedStream = z.infer<typeof FeedStream>;
+
+/**
+ * A live feed. It is published on its `origin` node; `copies` maps every
+ * node that carries it (the origin included) to its feed id there, so a
+ * subscriber on any of those nodes subscribes locally.
+ */
+export const FeedRecord = z.object({
+  participantId: ParticipantId,
+  feed: FeedKind,
+  audioMid: z.string().optional(),
+  origin: z.string(),
+  copies: z.record(z.string(), z.number().int()),
+  streams: z.array(FeedStream),
+});
+export type FeedRecord = z.infer<typeof FeedRecord>;
+
+export const RoomEvent = z.discriminatedUnion('type', [
+  /** A member joined, changed (mute, call progress) or moved to another server. */
+  z.object({ type: z.literal('member'), member: MemberRecord }),
+  z.object({ type: z.literal('left'), participantId: ParticipantId }),
+  /** A feed went live, or gained copies on more nodes. */
+  z.object({ type: z.literal('feed'), feed: FeedRecord }),
+  z.object({ type: z.literal('feedGone'), participantId: ParticipantId, feed: FeedKind }),
+  /** Someone's media was placed on this node: publishers copy their feeds there. */
+  z.object({ type: z.literal('placed'), node: z.string() }),
+  z.object({ type: z.literal('ended'), reason: z.string() }),
+]);
+export type RoomEvent = z.infer<typeof RoomEvent>;
+
+export const EventEnvelope = z.object({ from: z.string(), event: RoomEvent });
+export type EventEnvelope = z.infer<typeof EventEnvelope>;
+
+export function feedKey(participantId: string, feed: FeedKind): string {
+  return `${participantId}:${feed}`;
+}
