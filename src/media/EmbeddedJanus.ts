@@ -24,6 +24,8 @@ export interface EmbeddedJanusOptions {
   stunServer: string;
   debugLevel: number;
   logger: Logger;
+  /** The API secret to require; a random one when absent. */
+  apiSecret?: string;
 }
 
 interface EmbeddedJanusEvents {
@@ -56,7 +58,7 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
     const wsPort = await findFreePort();
     const settings: EmbeddedJanusSettings = {
       wsPort,
-      apiSecret: randomBytes(18).toString('base64url'),
+      apiSecret: options.apiSecret ?? randomBytes(18).toString('base64url'),
       rtpPortRange: options.rtpPortRange,
       iceEnforceList: options.iceEnforceList,
       natPublicIp: options.natPublicIp,

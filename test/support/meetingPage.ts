@@ -64,3 +64,20 @@ export async function expectMediaFlowing(page: Page, timeoutMs = 15_000): Promis
   assert.ok(after.audioSamples > before.audioSamples, `totalSamplesReceived should rise: ${JSON.stringify({ before, after })}`);
   return { before, after };
 }
+
+/**
+ * Waits until the page's current subscriptions decode video: frames rise
+ * between two samples half a second apart. Sums over time would mislead
+ * after a reconnect, when closed peer connections drop out of the totals.
+ */
+export async function decodesVideoWithin(page: Page, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = await receiveStats(page);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const current = await receiveStats(page);
+    if (current.subscriptions > 0 && current.subscriptions === previous.subscriptions && current.framesDecoded > previous.framesDecoded + 5) return true;
+    previous = current;
+  }
+  return false;
+}

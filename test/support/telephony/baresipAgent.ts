@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BaresipCtrl, type BaresipEvent } from './baresipCtrl.js';
 import { renderBaresipAccounts, renderBaresipConfig, type BaresipAccount } from './baresipConfig.js';
 import { freeSipListenPort, freeTcpPort, retryOnPortClash, type StartFailure } from './freePort.js';
-import { LabProcess } from './labProcess.js';
+import { LabProcess } from '../labProcess.js';
 
 export type AgentCallState = 'ringing' | 'established' | 'closed';
 

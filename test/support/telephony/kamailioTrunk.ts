@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freeUdpPort, retryOnPortClash, type StartFailure } from './freePort.js';
 import { inviteLogMarker, renderKamailioConfig, type KamailioConfigInput } from './kamailioConfig.js';
-import { LabProcess } from './labProcess.js';
+import { LabProcess } from '../labProcess.js';
 import { pingSipOptions } from './sipOptionsPing.js';
 
 export type TrunkInviteOutcome = 'challenged' | 'forbidden' | 'rejected' | 'forwarded' | 'unknownNumber';

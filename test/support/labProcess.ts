@@ -1,5 +1,6 @@
 /**
- * A child program run by the SIP lab (kamailio, baresip): keeps the tail of
+ * A child program a test runs (kamailio, baresip, redis, nginx, an app
+ * server): keeps the tail of
  * its output for error messages, lets the owner watch output lines, and
  * stops the whole process group, since kamailio forks workers.
  */
@@ -52,9 +53,9 @@ export class LabProcess {
     });
   }
 
-  static start(name: string, command: string, args: readonly string[], cwd: string): Promise<LabProcess> {
+  static start(name: string, command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<LabProcess> {
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(command, args, { cwd, env: env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       child.once('error', (error) => reject(new Error(`${name}: could not start ${command}: ${error.message}`)));
       child.once('spawn', () => resolve(new LabProcess(name, child)));
     });
@@ -118,6 +119,12 @@ export class LabProcess {
     clearTimeout(timer);
     // Workers may outlive the main process for a moment; make sure.
     this.signalGroup(pid, 'SIGKILL');
+  }
+
+  /** Kills the program at once, as a crash would. */
+  async kill(): Promise<void> {
+    this.signalGroup(this.child.pid as number, 'SIGKILL');
+    await this.exited;
   }
 
   private signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -1,0 +1,183 @@
+/**
+ * Two app servers and two Janus nodes sharing rooms through a real Redis,
+ * behind nginx: pages on different app servers and different Janus nodes
+ * meet, rooms spread over the nodes, and a crashed app server or Janus node
+ * costs the pages a reconnect, not the call.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createClient } from '@redis/client';
+import WebSocket from 'ws';
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { EmbeddedJanus } from '../../src/media/EmbeddedJanus.js';
+import { JanusConnection } from '../../src/media/janus/JanusConnection.js';
+import * as videoroom from '../../src/media/janus/videoroom.js';
+import { janusRoomIdFor } from '../../src/rooms/janusRoomId.js';
+import { launchBrowser, newContext } from '../support/browser.js';
+import { mediaInterface } from '../support/testServer.js';
+import { decodesVideoWithin, expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
+import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
+import { startNginx, type TestNginx } from '../support/cluster/nginxProxy.js';
+import { startAppServer, type TestAppServer } from '../support/cluster/appServer.js';
+
+const JANUS_SECRET = randomBytes(18).toString('base64url');
+
+async function startJanusNode(dir: string, rtpPortRange: string): Promise<EmbeddedJanus> {
+  return EmbeddedJanus.start({
+    binary: 'janus', runDir: dir, rtpPortRange, iceEnforceList: mediaInterface, apiSecret: JANUS_SECRET,
+    natPublicIp: '', stunServer: '', debugLevel: 3, logger: pino({ level: 'silent' }),
+  });
+}
+
+/** Whether the meeting room has a VideoRoom on the Janus node, asked of Janus itself. */
+async function roomIsOn(janus: EmbeddedJanus, room: string): Promise<boolean> {
+  const connection = await JanusConnection.connect({ url: janus.url, apiSecret: JANUS_SECRET, logger: pino({ level: 'silent' }) });
+  try {
+    const handle = await (await connection.createSession()).attach(videoroom.VIDEOROOM_PLUGIN);
+    return await videoroom.roomExists(handle, janusRoomIdFor(room));
+  } finally {
+    connection.close();
+  }
+}
+
+async function selfId(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { convene: { selfId: string } }).convene.selfId);
+}
+
+describe('several app servers and Janus nodes on Redis', () => {
+  let dir: string;
+  let redis: TestRedis;
+  let janus: EmbeddedJanus[];
+  let apps: TestAppServer[];
+  let nginx: TestNginx;
+  let browser: Browser;
+  let alice: Page;
+  let bob: Page;
+  /** Listeners: through app server 1 first, through app server 2 first, round robin. */
+  let viaApp1: string;
+  let viaApp2: string;
+  let roundRobin: string;
+  let directory: ReturnType<typeof createClient>;
+
+  const nodeOf = async (room: string, participantId: string): Promise<string | undefined> =>
+    (await directory.hGet(`convene:room:${room}`, `n:${participantId}`)) ?? undefined;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'convene-cluster-'));
+    redis = await startRedis(dir);
+    janus = [await startJanusNode(join(dir, 'janus1'), '41000-41499'), await startJanusNode(join(dir, 'janus2'), '41500-41999')];
+    const env = {
+      REDIS_URL: redis.url,
+      JANUS_URLS: janus.map((node) => node.url).join(','),
+      JANUS_API_SECRET: JANUS_SECRET,
+      TOKEN_SECRET: randomBytes(32).toString('base64url'),
+      ROOM_NODE_CAPACITY: '1',
+      RECONNECT_GRACE_S: '5',
+    };
+    apps = await Promise.all([startAppServer('app1', env), startAppServer('app2', env)]);
+    const [first, second] = apps.map((app) => app.address) as [string, string];
+    nginx = await startNginx(dir, [{ upstreams: [first, second] }, { upstreams: [second, first] }, { upstreams: [first, second], roundRobin: true }]);
+    [viaApp1, viaApp2, roundRobin] = nginx.urls as [string, string, string];
+    directory = createClient({ url: redis.url });
+    await directory.connect();
+    browser = await launchBrowser();
+    [alice, bob] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+  });
+
+  after(async () => {
+    await browser?.close();
+    directory?.destroy();
+    await nginx?.stop();
+    await Promise.all((apps ?? []).map((app) => app.stop()));
+    await Promise.all((janus ?? []).map((node) => node.stop()));
+    await redis?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lets a page on app server 1 and a page on app server 2 see and hear each other, and names both on either server', async () => {
+    await joinMeeting(alice, viaApp1, 'Alice', 'alpha');
+    await joinMeeting(bob, viaApp2, 'Bob', 'alpha');
+    for (const page of [alice, bob]) await expectMediaFlowing(page);
+    assert.equal(await alice.locator('.tile:not(.self) .name').textContent(), 'Bob');
+    assert.equal(await bob.locator('.tile:not(.self) .name').textContent(), 'Alice');
+
+    const ids = { Alice: await selfId(alice), Bob: await selfId(bob) };
+    for (const app of apps) {
+      const joined = await fetch(`${app.url}/joinCall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Lookup', room: 'alpha' }) });
+      const { token } = (await joined.json()) as { token: string };
+      for (const [name, id] of Object.entries(ids)) {
+        const reply = await fetch(`${app.url}/idLookup?id=${id}`, { headers: { authorization: `Bearer ${token}` } });
+        assert.deepEqual(await reply.json(), { attendee: name }, `${app.url} names ${name}`);
+      }
+    }
+  });
+
+  it('puts Alice and Bob on different Janus nodes with a cap of one per node, and each still decodes the other', async () => {
+    const nodes = [await nodeOf('alpha', await selfId(alice)), await nodeOf('alpha', await selfId(bob))];
+    assert.ok(nodes[0] && nodes[1], `both are placed: ${JSON.stringify(nodes)}`);
+    assert.notEqual(nodes[0], nodes[1], 'they are on different nodes');
+    for (const page of [alice, bob]) await expectMediaFlowing(page);
+  });
+
+  it('spreads twenty rooms over both nodes, no node holding more than 14', async (t) => {
+    const sockets: WebSocket[] = [];
+    try {
+      for (let index = 0; index < 20; index += 1) {
+        const joined = await fetch(`${roundRobin}/joinCall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Guest ${index}`, room: `spread-${index}` }) });
+        const { token } = (await joined.json()) as { token: string };
+        const socket = new WebSocket(`${roundRobin.replace('http', 'ws')}/ws?token=${token}`);
+        sockets.push(socket);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('message', () => resolve());
+          socket.once('error', reject);
+        });
+      }
+      const rooms = Array.from({ length: 20 }, (_, index) => `spread-${index}`);
+      const perNode = await waitFor(
+        async () => Promise.all(janus.map(async (node) => (await Promise.all(rooms.map((room) => roomIsOn(node, room)))).filter(Boolean).length)),
+        (counts) => counts.reduce((sum, count) => sum + count, 0) === 20,
+        10_000,
+      );
+      assert.equal(perNode.reduce((sum, count) => sum + count, 0), 20, `every room is on a node: ${JSON.stringify(perNode)}`);
+      for (const count of perNode) assert.ok(count <= 14, `no node holds more than 14 rooms: ${JSON.stringify(perNode)}`);
+      t.diagnostic(`rooms per node: ${perNode.join(' / ')}`);
+    } finally {
+      for (const socket of sockets) socket.close(1000);
+    }
+  });
+
+  it('moves Alice to app server 2 through the proxy when app server 1 is killed, and media flows again within 10 s', async (t) => {
+    const killedAt = Date.now();
+    await apps[0]!.kill();
+    await alice.waitForSelector('#connection-state[data-state="connected"]', { timeout: 10_000 });
+    const left = (): number => Math.max(0, 10_000 - (Date.now() - killedAt));
+    assert.ok(await decodesVideoWithin(alice, left()), 'Alice decodes Bob again');
+    assert.ok(await decodesVideoWithin(bob, left()), 'Bob decodes Alice again');
+    assert.ok(Date.now() - killedAt <= 10_000, `within 10 s: ${Date.now() - killedAt} ms`);
+    t.diagnostic(`both decode again ${Date.now() - killedAt} ms after the kill`);
+    assert.equal(await bob.locator('.tile:not(.self)').count(), 1, 'Bob sees one Alice, not a ghost as well');
+  });
+
+  it('moves the rooms of a killed Janus node to the other node, and media flows again within 15 s', async (t) => {
+    const survivor = janus[1]!;
+    const killedAt = Date.now();
+    process.kill(janus[0]!.pid!, 'SIGKILL');
+    const ids = [await selfId(alice), await selfId(bob)];
+    const placed = await waitFor(
+      async () => Promise.all(ids.map((id) => nodeOf('alpha', id))),
+      (nodes) => nodes.every((node) => node === survivor.url),
+      15_000,
+    );
+    assert.deepEqual(placed, [survivor.url, survivor.url], 'both are now on the surviving node');
+    const left = (): number => Math.max(0, 15_000 - (Date.now() - killedAt));
+    assert.ok(await decodesVideoWithin(alice, left()), 'Alice decodes Bob again');
+    assert.ok(await decodesVideoWithin(bob, left()), 'Bob decodes Alice again');
+    assert.ok(Date.now() - killedAt <= 15_000, `within 15 s: ${Date.now() - killedAt} ms`);
+    t.diagnostic(`both decode again ${Date.now() - killedAt} ms after the kill`);
+  });
+});
