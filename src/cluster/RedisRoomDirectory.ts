@@ -96,12 +96,12 @@ export class RedisRoomDirectory implements RoomDirectory {
   async snapshot(room: string): Promise<RoomSnapshot> {
     const { members, placements, feeds } = await this.read(room);
     const live = await this.liveServers(members.map((m) => m.server));
-    const alive = members.filter((m) => live.has(m.server));
-    const ids = new Set(alive.map((m) => m.info.participantId));
+    // A placement may be written a moment before its member record: only what dead servers left is dropped.
+    const dead = new Set(members.filter((m) => !live.has(m.server)).map((m) => m.info.participantId));
     return {
-      members: alive,
-      placements: new Map([...placements].filter(([id]) => ids.has(id))),
-      feeds: feeds.filter((f) => ids.has(f.participantId)),
+      members: members.filter((m) => !dead.has(m.info.participantId)),
+      placements: new Map([...placements].filter(([id]) => !dead.has(id))),
+      feeds: feeds.filter((f) => !dead.has(f.participantId)),
     };
   }
 
