@@ -51,6 +51,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return node;
   }
 
+  async recordPlacement(room: string, participantId: string, node: string): Promise<void> {
+    this.entry(room).placements.set(participantId, node);
+  }
+
   async nodeLoads(): Promise<Map<string, number>> {
     const loads = new Map<string, number>();
     for (const entry of this.rooms.values()) for (const node of entry.placements.values()) loads.set(node, (loads.get(node) ?? 0) + 1);
@@ -78,6 +82,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async publish(): Promise<void> {}
+
+  onReconnect(): void {}
 
   async subscribe(): Promise<() => Promise<void>> {
     return async () => {};

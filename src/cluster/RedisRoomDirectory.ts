@@ -38,6 +38,7 @@ export class RedisRoomDirectory implements RoomDirectory {
   /** Members this server holds, by room, with the node each was placed on. */
   private readonly local = new Map<string, Map<string, string | undefined>>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly reconnectListeners = new Set<() => void>();
 
   private constructor(
     private readonly client: RedisClientType,
@@ -45,6 +46,12 @@ export class RedisRoomDirectory implements RoomDirectory {
     private readonly logger: Logger,
   ) {
     this.heartbeat = setInterval(() => void this.beat().catch((error: Error) => this.logger.warn({ err: error.message }, 'Redis heartbeat failed')), HEARTBEAT_MS);
+    // Every later 'ready' follows a lost connection: Redis may have restarted empty, so everyone writes back what it holds.
+    client.on('ready', () => {
+      this.logger.info('Redis is reachable again; restoring what this server holds');
+      void this.beat().catch(() => undefined);
+      for (const listener of this.reconnectListeners) listener();
+    });
   }
 
   static async connect(url: string, logger: Logger): Promise<RedisRoomDirectory> {
@@ -122,6 +129,10 @@ export class RedisRoomDirectory implements RoomDirectory {
     });
   }
 
+  async recordPlacement(room: string, participantId: string, node: string): Promise<void> {
+    await this.client.multi().hSet(roomKey(room), `n:${participantId}`, node).pExpire(roomKey(room), ROOM_TTL_MS).exec();
+  }
+
   async nodeLoads(): Promise<Map<string, number>> {
     const servers = await this.client.zRangeByScore(SERVERS, Date.now() - SERVER_DEAD_AFTER_MS, '+inf');
     const loads = new Map<string, number>();
@@ -150,6 +161,10 @@ export class RedisRoomDirectory implements RoomDirectory {
   async publish(room: string, event: RoomEvent): Promise<void> {
     const envelope: EventEnvelope = { from: this.serverId, event };
     await this.client.publish(channelOf(room), JSON.stringify(envelope));
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.add(listener);
   }
 
   async subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>> {

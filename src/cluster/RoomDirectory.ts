@@ -31,6 +31,8 @@ export interface RoomDirectory {
    * (healthy nodes, least loaded first) with `chooseNode`, and records it.
    */
   place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string>;
+  /** Writes a placement made earlier again (after Redis lost its data). */
+  recordPlacement(room: string, participantId: string, node: string): Promise<void>;
   /** Participants placed on each Janus node, over all rooms and servers. */
   nodeLoads(): Promise<Map<string, number>>;
   saveFeed(room: string, feed: FeedRecord): Promise<void>;
@@ -39,6 +41,8 @@ export interface RoomDirectory {
   revoke(participantId: string, seconds: number): Promise<void>;
   isRevoked(participantId: string): Promise<boolean>;
   publish(room: string, event: RoomEvent): Promise<void>;
+  /** Called when the shared store is reachable again after an outage: it may have lost everything. */
+  onReconnect(listener: () => void): void;
   /** Listens to the room's events from other servers; resolves with the way to stop. */
   subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>>;
   close(): Promise<void>;

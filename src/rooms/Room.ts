@@ -246,6 +246,15 @@ export class Room extends EventEmitter<RoomEvents> {
     this.stranded.clear();
   }
 
+  /** Writes back what this server holds of the room, after the directory may have lost it. */
+  restoreShared(): void {
+    for (const participant of this.participants.values()) {
+      this.share(participant);
+      if (participant.node) void this.directory.recordPlacement(this.name, participant.id, participant.node.url).catch(() => undefined);
+    }
+    for (const record of this.feeds.values()) if (this.participants.has(record.participantId)) this.announceFeed(record);
+  }
+
   /** Members held by app servers that stopped answering are gone: tell the pages. */
   async reapOrphans(): Promise<void> {
     for (const participantId of await this.directory.orphans(this.name)) {

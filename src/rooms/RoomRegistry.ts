@@ -33,6 +33,9 @@ export class RoomRegistry {
     deps.pool.on('up', (node) => {
       for (const room of this.rooms.values()) room.nodeUp(node);
     });
+    deps.directory.onReconnect(() => {
+      for (const room of this.rooms.values()) room.restoreShared();
+    });
     this.orphanCheck = setInterval(() => {
       for (const room of this.rooms.values()) {
         room.reapOrphans().catch((error: Error) => deps.logger.warn({ room: room.name, err: error.message }, 'cannot check for orphaned members'));

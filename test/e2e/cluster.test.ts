@@ -63,6 +63,7 @@ describe('several app servers and Janus nodes on Redis', () => {
   let viaApp2: string;
   let roundRobin: string;
   let directory: ReturnType<typeof createClient>;
+  let appEnv: Record<string, string>;
 
   const nodeOf = async (room: string, participantId: string): Promise<string | undefined> =>
     (await directory.hGet(`convene:room:${room}`, `n:${participantId}`)) ?? undefined;
@@ -79,11 +80,13 @@ describe('several app servers and Janus nodes on Redis', () => {
       ROOM_NODE_CAPACITY: '1',
       RECONNECT_GRACE_S: '5',
     };
+    appEnv = env;
     apps = await Promise.all([startAppServer('app1', env), startAppServer('app2', env)]);
     const [first, second] = apps.map((app) => app.address) as [string, string];
     nginx = await startNginx(dir, [{ upstreams: [first, second] }, { upstreams: [second, first] }, { upstreams: [first, second], roundRobin: true }]);
     [viaApp1, viaApp2, roundRobin] = nginx.urls as [string, string, string];
     directory = createClient({ url: redis.url });
+    directory.on('error', () => undefined); // Redis restarts on purpose below; the client reconnects by itself.
     await directory.connect();
     browser = await launchBrowser();
     [alice, bob] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
@@ -179,5 +182,28 @@ describe('several app servers and Janus nodes on Redis', () => {
     assert.ok(await decodesVideoWithin(bob, left()), 'Bob decodes Alice again');
     assert.ok(Date.now() - killedAt <= 15_000, `within 15 s: ${Date.now() - killedAt} ms`);
     t.diagnostic(`both decode again ${Date.now() - killedAt} ms after the kill`);
+  });
+
+  it('loses nothing when Redis restarts empty, and a restarted app server serves the same meeting', async (t) => {
+    await redis.restart();
+    const ids = { Alice: await selfId(alice), Bob: await selfId(bob) };
+    const joined = await fetch(`${apps[1]!.url}/joinCall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Lookup', room: 'alpha' }) });
+    const { token } = (await joined.json()) as { token: string };
+    const names = await waitFor(
+      async () => Promise.all(Object.values(ids).map(async (id) => (await (await fetch(`${apps[1]!.url}/idLookup?id=${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { attendee?: string })),
+      (replies) => replies.every((reply) => reply.attendee !== undefined),
+      10_000,
+    );
+    assert.deepEqual(names, [{ attendee: 'Alice' }, { attendee: 'Bob' }], 'the app servers wrote the room back');
+
+    const restartedAt = Date.now();
+    apps[0] = await startAppServer('app1', appEnv, apps[0]!.port);
+    t.diagnostic(`app server 1 ready again ${Date.now() - restartedAt} ms after starting it`);
+    const carol = await (await newContext(browser)).newPage();
+    await joinMeeting(carol, viaApp1, 'Carol', 'alpha');
+    const tiles = await waitFor(async () => carol.locator('.tile:not(.self) .name').allTextContents(), (names) => names.length === 2, 10_000);
+    assert.deepEqual(tiles.sort(), ['Alice', 'Bob']);
+    assert.ok(await decodesVideoWithin(carol, 15_000), 'Carol, on the restarted app server, decodes the others');
+    await carol.close();
   });
 });

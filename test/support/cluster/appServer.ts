@@ -10,14 +10,15 @@ import { findFreePort } from '../../../src/support/ports.js';
 
 export interface TestAppServer {
   url: string;
+  port: number;
   /** host:port, for a proxy's upstream list. */
   address: string;
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startAppServer(name: string, env: Record<string, string>): Promise<TestAppServer> {
-  const port = await findFreePort();
+export async function startAppServer(name: string, env: Record<string, string>, port?: number): Promise<TestAppServer> {
+  port ??= await findFreePort();
   const runDir = await mkdtemp(join(tmpdir(), `convene-${name}-`));
   const server = await LabProcess.start(name, process.execPath, ['dist/server/main.js'], process.cwd(), {
     ...process.env,
@@ -36,6 +37,7 @@ export async function startAppServer(name: string, env: Record<string, string>):
   const cleanUp = (): Promise<void> => rm(runDir, { recursive: true, force: true });
   return {
     url,
+    port,
     address: `127.0.0.1:${port}`,
     async kill() {
       await server.kill();

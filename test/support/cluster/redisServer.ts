@@ -4,14 +4,28 @@ import { findFreePort } from '../../../src/support/ports.js';
 
 export interface TestRedis {
   url: string;
+  /** Stops it and starts an empty one on the same port, as a restart without persistence would. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startRedis(dir: string): Promise<TestRedis> {
   const port = await findFreePort();
+  let redis = await launch(dir, port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async restart() {
+      await redis.stop();
+      redis = await launch(dir, port);
+    },
+    stop: () => redis.stop(),
+  };
+}
+
+async function launch(dir: string, port: number): Promise<LabProcess> {
   const redis = await LabProcess.start('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], dir);
   await redis.waitForLine(/Ready to accept connections/, 10_000).catch(() => {
     throw redis.failure('did not start (is the redis-server package installed?)');
   });
-  return { url: `redis://127.0.0.1:${port}`, stop: () => redis.stop() };
+  return redis;
 }
