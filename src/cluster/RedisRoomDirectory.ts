@@ -171,7 +171,13 @@ export class RedisRoomDirectory implements RoomDirectory {
     const onMessage = (message: string): void => {
       const envelope = parseRecord(EventEnvelope, message);
       if (!envelope) this.logger.warn({ room }, 'ignoring a malformed room event');
-      else if (envelope.from !== this.serverId) listener(envelope);
+      else if (envelope.from !== this.serverId) {
+        try {
+          listener(envelope);
+        } catch (error) {
+          this.logger.error({ room, event: envelope.event.type, err: (error as Error).message }, 'a room event could not be handled');
+        }
+      }
     };
     await this.subscriber.subscribe(channelOf(room), onMessage);
     return () => this.subscriber.unsubscribe(channelOf(room), onMessage);

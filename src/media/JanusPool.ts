@@ -47,6 +47,11 @@ export class JanusPool extends EventEmitter<JanusPoolEvents> {
     return this.healthy().length > 0;
   }
 
+  /** The node of that URL, if this server has it configured (another server's record may name one it has not). */
+  find(url: string): JanusNode | undefined {
+    return this.nodes.get(url);
+  }
+
   node(url: string): JanusNode {
     const node = this.nodes.get(url);
     if (!node) throw MediaError.unavailable(`Janus node ${url} is not configured on this server`);

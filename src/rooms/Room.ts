@@ -119,7 +119,8 @@ export class Room extends EventEmitter<RoomEvents> {
       this.participants.set(participantId, participant);
     }
     const wasKnown = this.isKnown(participantId);
-    this.forgetRemote(participantId);
+    // Taken over from another app server (it died, or the page moved): its copies of the old feeds are ours to drop.
+    this.forgetRemote(participantId, true);
     participant.cancelDeparture();
     participant.channel?.close(CloseCode.replaced, 'replaced by a newer connection');
     participant.channel = channel;
@@ -261,7 +262,7 @@ export class Room extends EventEmitter<RoomEvents> {
       if (this.participants.has(participantId)) continue;
       this.logger.info({ participantId }, 'its app server stopped answering; removing the participant');
       await this.directory.removeMember(this.name, participantId);
-      this.onRemoteLeft(participantId);
+      this.onRemoteLeft(participantId, true);
     }
   }
 
@@ -315,8 +316,10 @@ export class Room extends EventEmitter<RoomEvents> {
         return this.onRemoteFeed(event.feed);
       case 'feedGone':
         return this.onRemoteFeedGone(event.participantId, event.feed);
-      case 'placed':
-        return this.copyLocalFeedsTo(this.deps.pool.node(event.node));
+      case 'placed': {
+        const node = this.deps.pool.find(event.node);
+        return node ? this.copyLocalFeedsTo(node) : undefined;
+      }
       case 'ended':
         return this.endHere(event.reason);
     }
@@ -339,20 +342,32 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.participants.size === 0) void this.close();
   }
 
-  private onRemoteLeft(participantId: string): void {
+  private onRemoteLeft(participantId: string, dropCopies = false): void {
     const wasPresent = this.remotes.get(participantId)?.present === true;
-    this.forgetRemote(participantId);
+    this.forgetRemote(participantId, dropCopies);
     if (wasPresent) this.broadcast({ type: 'participantLeft', participantId });
     this.hangUpPhonesIfNoBrowserLeft();
   }
 
-  /** Drops what we knew of a member held elsewhere: its record and its feeds. */
-  private forgetRemote(participantId: string): void {
+  /**
+   * Drops what we knew of a member held elsewhere: its record and its feeds.
+   * Its copies on other nodes are its server's to remove, unless that server
+   * is gone (`dropCopies`).
+   */
+  private forgetRemote(participantId: string, dropCopies = false): void {
     if (!this.remotes.delete(participantId)) return;
     for (const record of [...this.feeds.values()]) {
       if (record.participantId !== participantId) continue;
       this.feeds.delete(feedKey(participantId, record.feed));
       void this.withdraw(record);
+      if (dropCopies) this.dropCopies(record);
+    }
+  }
+
+  private dropCopies(record: FeedRecord): void {
+    for (const [url, copyId] of Object.entries(record.copies)) {
+      const node = this.deps.pool.find(url);
+      if (node && url !== record.origin) void dropCopy(node, this.nodeRooms.janusRoom, copyId);
     }
   }
 
@@ -484,7 +499,10 @@ export class Room extends EventEmitter<RoomEvents> {
     this.deliver(record);
     this.announceFeed(record);
     const { placements } = await this.directory.snapshot(this.name);
-    for (const url of new Set(placements.values())) if (url !== node.url) void this.copyTo(record, this.deps.pool.node(url));
+    for (const url of new Set(placements.values())) {
+      const target = this.deps.pool.find(url);
+      if (target && target !== node) void this.copyTo(record, target);
+    }
   }
 
   private async onLocalFeedGone(publisher: Participant, feed: FeedKind, feedId: number): Promise<void> {
@@ -493,7 +511,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!record || record.copies[record.origin] !== feedId) return;
     this.feeds.delete(key);
     await this.withdraw(record);
-    for (const [url, copyId] of Object.entries(record.copies)) if (url !== record.origin) void dropCopy(this.deps.pool.node(url), this.nodeRooms.janusRoom, copyId);
+    this.dropCopies(record);
     if (this.participants.get(publisher.id) !== publisher) return;
     await this.directory.removeFeed(this.name, publisher.id, feed).catch(() => undefined);
     await this.directory.publish(this.name, { type: 'feedGone', participantId: publisher.id, feed }).catch(() => undefined);
@@ -523,7 +541,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (record.copies[node.url] !== undefined || record.streams.length === 0 || this.copying.has(key)) return;
     this.copying.add(key);
     try {
-      const origin = this.deps.pool.node(record.origin);
+      const origin = this.deps.pool.node(record.origin); // a local feed: published on one of our own nodes
       await this.nodeRooms.ensure(node);
       const copyId = await copyFeed(origin, node, {
         janusRoom: this.nodeRooms.janusRoom,
