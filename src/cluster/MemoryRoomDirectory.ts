@@ -70,7 +70,9 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async revoke(participantId: string, seconds: number): Promise<void> {
-    this.revoked.set(participantId, Date.now() + seconds * 1000);
+    const now = Date.now();
+    for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
+    this.revoked.set(participantId, now + seconds * 1000);
   }
 
   async isRevoked(participantId: string): Promise<boolean> {
