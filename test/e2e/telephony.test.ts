@@ -240,6 +240,9 @@ describe('phone dial-out through a SIP trunk', () => {
     assert.deepEqual(await response.json(), { status: 'ended', room: 'phones', phonesHungUp: 2 });
     await lab.phone.waitForClosed(call.callId, 5000);
     assert.equal(server.rooms.get('phones'), undefined, 'the room is gone');
+    const refused = await api(page, '/startPSTNCall', { number: lab.numbers.answers, name: 'Fay' });
+    assert.equal(refused.status, 401, "the ended meeting's token is refused");
+    assert.match(JSON.stringify(refused.json), /this meeting was ended/);
   });
 
   it('hangs up the phone when the last person leaves the room', async () => {
