@@ -13,6 +13,7 @@ import { startSipLab, type SipLab } from '../../test/support/telephony/sipLab.js
 import { startMediaStack } from '../lib/mediaStack.js';
 import { firstAudioEpochMs, installMediaProbe, watchReceivedAudio } from '../lib/pageProbe.js';
 import { progress } from '../lib/progress.js';
+import { sleep } from '../../src/support/time.js';
 import { summarize, type Summary } from '../lib/stats.js';
 
 export interface PhoneResult {
@@ -23,6 +24,8 @@ export interface PhoneResult {
 /** Received audio level (0..1) that the phone's tone exceeds and the bridge's silence does not. */
 const HEARD_LEVEL = 0.02;
 const CALL_TIMEOUT_MS = 20_000;
+/** Quiet time between calls, as between real calls: the last call's bridge and feed are gone by then. */
+const BETWEEN_CALLS_MS = 1_000;
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
 
@@ -78,11 +81,13 @@ export async function runPhone(runs: number): Promise<PhoneResult> {
     const page = await context.newPage();
     await joinMeeting(page, stack.url, 'Ann', 'phone-bench');
     for (let run = 1; run <= runs; run++) {
+      let callId: string | undefined;
       try {
         await watchReceivedAudio(page, HEARD_LEVEL);
         const answered = nextAnswer(lab);
         await dialFromPage(page, lab.numbers.answers, `Phone ${run}`);
-        const { answeredAt } = await answered;
+        const { answeredAt, callId: answeredCallId } = await answered;
+        callId = answeredCallId;
         const heardAt = await waitFor(() => firstAudioEpochMs(page), (t) => t !== undefined, CALL_TIMEOUT_MS, 20);
         if (heardAt === undefined) throw new Error('the page never heard the phone');
         samples.push(heardAt - answeredAt);
@@ -92,6 +97,8 @@ export async function runPhone(runs: number): Promise<PhoneResult> {
         progress('phone', `run ${run}/${runs} failed: ${(error as Error).message.split('\n')[0]}`);
       } finally {
         await hangUpAll(page);
+        if (callId) await lab.phone.waitForClosed(callId, 5_000).catch(() => undefined);
+        await sleep(BETWEEN_CALLS_MS);
       }
     }
   } finally {
