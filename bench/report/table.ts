@@ -1,0 +1,89 @@
+/**
+ * The printed result: Markdown tables, readable in a terminal and ready for
+ * the README's Performance section.
+ */
+import type { Summary } from '../lib/stats.js';
+import type { BenchResults, ResultFile } from './resultFile.js';
+
+const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(0) : '–');
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+const kib = (bytes: number): string => (bytes / 1024).toFixed(0);
+
+function row(cells: Array<string | number>): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function summaryRow(benchmark: string, figure: string, summary: Summary, unit = 'ms'): string {
+  return row([benchmark, figure, `${ms(summary.median)} ${unit}`, `${ms(summary.p95)} ${unit}`, summary.runs]);
+}
+
+function headlineTable(results: BenchResults): string[] {
+  const lines = [row(['benchmark', 'figure', 'median', 'p95', 'runs']), row(['---', '---', '---:', '---:', '---:'])];
+  const { join, signalling, phone, capacity } = results;
+  if (join) {
+    lines.push(summaryRow('join', 'click "Join" → first remote video frame (meeting page, our server)', join.convene));
+    lines.push(summaryRow('join', 'same join, client talking to Janus directly', join.direct));
+    lines.push(row(['join', 'overhead ratio (meeting page ÷ direct, medians)', `${join.overheadRatio.toFixed(2)}×`, '', '']));
+    lines.push(summaryRow('join', 'server share: `/joinCall` sent → `publishAnswer` received', join.serverShare));
+  }
+  if (capacity) {
+    const largest = capacity.largestUnderOnePercentLoss;
+    lines.push(row(['capacity', 'largest room (N) on one Janus with < 1 % loss', largest === undefined ? 'none tested' : String(largest), '', '']));
+  }
+  if (signalling) {
+    lines.push(row(['signalling', `joins per second (join, negotiate, leave; ${signalling.concurrency} at once)`, signalling.joinsPerSecond.toFixed(0), '', signalling.completedJoins]));
+    lines.push(summaryRow('signalling', 'one join-negotiate-leave cycle under that load', signalling.joinCycleMs));
+    lines.push(row(['signalling', 'app server memory per connected participant', `${kib(signalling.serverBytesPerParticipant)} KiB`, '', signalling.memory.length]));
+    lines.push(row(['signalling', 'Janus memory per connected participant', `${kib(signalling.janusBytesPerParticipant)} KiB`, '', signalling.memory.length]));
+  }
+  if (phone) lines.push(summaryRow('phone', 'phone answers → its audio first heard on the page', phone.answerToFirstAudio));
+  return lines;
+}
+
+function capacityTable(results: BenchResults): string[] {
+  const capacity = results.capacity;
+  if (!capacity) return [];
+  const lines = [
+    row(['N', 'streams forwarded', 'loss %', 'delay median', 'delay p95', 'Janus CPU %', 'server CPU %', 'server RSS MiB', 'load generator CPU %']),
+    row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+  ];
+  for (const p of capacity.points) {
+    const incomplete = p.subscriptionsReceiving < p.subscriptionsExpected ? ` (${p.subscriptionsReceiving}/${p.subscriptionsExpected} subscriptions)` : '';
+    lines.push(
+      row([
+        p.participants,
+        p.forwardedStreams,
+        `${p.lossPercent.toFixed(2)}${incomplete}`,
+        `${p.forwardingDelayMs.median.toFixed(1)} ms`,
+        `${p.forwardingDelayMs.p95.toFixed(1)} ms`,
+        p.janusCpuPercent.toFixed(0),
+        p.serverCpuPercent.toFixed(0),
+        mib(p.serverRssBytes),
+        p.loadGeneratorCpuPercent.toFixed(0),
+      ]),
+    );
+  }
+  const { audio, video } = capacity.media;
+  lines.push('');
+  lines.push(
+    `Each participant sends video at ${video.packetsPerSecond} packets/s × ${video.payloadBytes} B (${video.payloadBitrateBps / 1000} kbit/s payload) ` +
+      `and audio at ${audio.packetsPerSecond} packets/s × ${audio.payloadBytes} B (${audio.payloadBitrateBps / 1000} kbit/s). ` +
+      `CPU in % of one core; the load generator is this process, running every synthetic peer.`,
+  );
+  return lines;
+}
+
+export function formatTables(file: ResultFile): string {
+  const { machine, versions } = file;
+  const out = [
+    `${machine.cpuModel}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB; load average ${machine.loadAverageAtStart.join(' / ')} at start, ${machine.loadAverageAtEnd.join(' / ')} at end`,
+    `Node ${versions.node}, Janus ${versions.janus}, Chromium ${versions.chromium}, werift ${versions.werift}`,
+    '',
+    ...headlineTable(file.results),
+  ];
+  const capacity = capacityTable(file.results);
+  if (capacity.length) out.push('', ...capacity);
+  const failures = [...(file.results.join?.failures ?? []), ...(file.results.phone?.failures ?? [])];
+  if (failures.length) out.push('', `Failed runs (left out of the figures): ${failures.join('; ')}`);
+  return out.join('\n');
+}
