@@ -17,18 +17,31 @@ import type { Telephony } from '../telephony/Telephony.js';
 import { authenticate } from './auth.js';
 import { describeIssues, sendError } from './httpErrors.js';
 import { hasSecret } from './secrets.js';
+import { rateLimitPerAddressAndRoom } from './rateLimits.js';
+import type { RoomAccess } from './RoomAccess.js';
 
 export interface TelephonyRouteDeps {
   rooms: RoomRegistry;
   tokens: TokenIssuer;
   telephony: Telephony | undefined;
   callbackSecret: string | undefined;
+  access: RoomAccess;
+  dialsPerMinute: number;
 }
 
 const NOT_CONFIGURED = 'phone dial-out is not configured on this server (set SIP_TRUNK_URI)';
 
 export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRouteDeps): void {
-  app.post('/startPSTNCall', async (request, reply) => {
+  const limit = rateLimitPerAddressAndRoom(app, {
+    perMinute: deps.dialsPerMinute,
+    what: 'calls',
+    // The token's room, and only a verified one: forged tokens must not use up a real room's calls.
+    roomOf: async (request) => {
+      const auth = await authenticate(request, deps.tokens);
+      return auth.ok ? auth.grant.room : undefined;
+    },
+  });
+  app.post('/startPSTNCall', { onRequest: limit.perAddress, preHandler: limit.perRoom }, async (request, reply) => {
     const parsed = StartPstnCallRequest.safeParse(request.body ?? {});
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
     const auth = await authenticate(request, deps.tokens);
@@ -43,6 +56,8 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     if (!telephony.mayDial(number)) return sendError(reply, 'number_not_allowed', `${number} is not on this server's list of dialable numbers`);
     const room = deps.rooms.get(auth.grant.room);
     if (!room || room.isClosed) return sendError(reply, 'not_found', 'your room has ended; join again');
+    const space = deps.access.hasRoomFor(room);
+    if (!space.ok) return sendError(reply, space.code, space.reason);
     const call = telephony.createCall(number, parsed.data.name, auth.grant.room);
     const { participantId } = room.dialOut(call, parsed.data.name);
     const body: StartPstnCallReply = { status: 'ringing', callId: call.id, participantId };

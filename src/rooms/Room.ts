@@ -15,6 +15,7 @@ import * as videoroom from '../media/janus/videoroom.js';
 import type { PhoneCall } from '../telephony/PhoneCall.js';
 import { newParticipantId, Participant } from './Participant.js';
 import type { ParticipantChannel } from './ParticipantChannel.js';
+import { noCalls, type RoomStats } from './roomStats.js';
 
 export interface RoomSettings {
   /** How long a participant whose page vanished without saying goodbye stays in the room. */
@@ -345,5 +346,17 @@ export class Room extends EventEmitter<RoomEvents> {
 
   private broadcast(message: ServerMessage, except?: Participant): void {
     for (const participant of this.presentParticipants()) if (participant !== except) participant.channel?.send(message);
+  }
+
+  /** A read-only count for the metrics. */
+  async stats(): Promise<RoomStats> {
+    const present = this.presentParticipants();
+    const stats: RoomStats = { participants: present.length, publishers: 0, subscriptions: 0, callsByState: noCalls() };
+    for (const participant of present) {
+      stats.publishers += (await this.liveFeedsOf(participant)).length;
+      stats.subscriptions += (await participant.media?.catch(() => undefined))?.subscriptionCount ?? 0;
+    }
+    for (const call of this.phoneCalls()) stats.callsByState[call.state] += 1;
+    return stats;
   }
 }

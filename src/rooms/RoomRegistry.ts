@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { JanusNode } from '../media/JanusNode.js';
 import { Room, type RoomSettings } from './Room.js';
+import { totalStats, type RegistryStats } from './roomStats.js';
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
@@ -46,5 +47,11 @@ export class RoomRegistry {
 
   get count(): number {
     return this.rooms.size;
+  }
+
+  /** A read-only count over every open room, for the metrics. */
+  async stats(): Promise<RegistryStats> {
+    const open = [...this.rooms.values()].filter((room) => !room.isClosed);
+    return totalStats(await Promise.all(open.map((room) => room.stats())));
   }
 }

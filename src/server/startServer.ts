@@ -14,6 +14,8 @@ import { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { TokenIssuer } from '../auth/tokens.js';
 import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
 import { buildApp } from './app.js';
+import { limitsFromConfig } from '../config/limits.js';
+import { statsOf } from '../metrics/serverStats.js';
 
 export interface RunningServer {
   url: string;
@@ -113,6 +115,9 @@ async function startHttp(
     telephony,
     callbackSecret: config.CALLBACK_SECRET,
     adminSecret: config.ADMIN_SECRET,
+    limits: limitsFromConfig(config),
+    metricsSecret: config.METRICS_SECRET,
+    stats: statsOf(rooms, [janusNode]),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, 'Convene is listening');
