@@ -18,6 +18,7 @@ export const HttpErrors = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  upgrade_required: 426,
   rate_limited: 429,
   internal_error: 500,
   media_unavailable: 503,

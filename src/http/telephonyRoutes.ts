@@ -78,8 +78,8 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     return body;
   };
   app.post('/endPSTNCall', (request, reply) => endCall(request, reply, request.body));
-  // The seed calls it with GET and no body.
-  app.get('/endPSTNCall', (request, reply) => endCall(request, reply, request.query));
+  // The seed calls it with GET and no body. No HEAD twin: a HEAD must not hang up calls.
+  app.get('/endPSTNCall', { exposeHeadRoute: false }, (request, reply) => endCall(request, reply, request.query));
 
   app.post('/Callbacks/answer', async (request, reply) => {
     if (!deps.callbackSecret) return sendError(reply, 'forbidden', 'the answer callback is disabled (set CALLBACK_SECRET)');

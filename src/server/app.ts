@@ -54,6 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: deps.limits.trustProxy,
+    // Requests the router cannot take (a URL with broken percent-encoding) get our error body too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 'invalid_request', `the request cannot be routed: ${error.message}`),
   });
   const metrics = new ServerMetrics(deps.stats);
   registerMetrics(app, metrics, deps.metricsSecret);
@@ -68,7 +70,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_WS_MESSAGE_BYTES } });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_WS_MESSAGE_BYTES },
+    errorHandler: (error: Error & { code?: string }, socket, request) => {
+      // A frame the WebSocket protocol refuses (too big, not UTF-8) is the page's fault, and ws has already
+      // closed the socket with the code that says why (1009, 1007); anything else ends the socket here.
+      if (error.code?.startsWith('WS_ERR_')) return request.log.info({ err: error.message }, 'page broke the WebSocket protocol');
+      request.log.warn({ err: error.message }, 'signalling socket failed');
+      socket.terminate();
+    },
+  });
   await registerRateLimiting(app);
   const access = new RoomAccess(deps.limits.roomMaxParticipants);
   registerMeetingRoutes(app, { ...deps, access, joinsPerMinute: deps.limits.joinsPerMinute });
