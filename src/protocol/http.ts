@@ -46,7 +46,7 @@ export const JoinCallRequest = z
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'name (or caller.name) is required' });
       return z.NEVER;
     }
-    return { room: body.room ?? DEFAULT_ROOM, name, password: body.password };
+    return { room: body.room ?? DEFAULT_ROOM, name, ...(body.password === undefined ? {} : { password: body.password }) };
   });
 export type JoinCallRequest = z.infer<typeof JoinCallRequest>;
 
