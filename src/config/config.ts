@@ -59,7 +59,7 @@ export const ConfigSchema = z.object({
   CALLBACK_SECRET: z.string().min(16).optional(),
   ADMIN_SECRET: z.string().min(16).optional(),
   METRICS_SECRET: z.string().min(16).optional(),
-  RATE_LIMIT_JOIN_PER_MIN: PerMinute.default(30),
+  RATE_LIMIT_JOIN_PER_MIN: PerMinute.default(120),
   RATE_LIMIT_DIAL_PER_MIN: PerMinute.default(10),
   RATE_LIMIT_WS_MSG_PER_S: z.coerce.number().positive().default(50),
   RATE_LIMIT_WS_BURST: z.coerce.number().int().min(1).default(300),
