@@ -30,14 +30,14 @@ interface Reply {
 type Message = { type: string; [field: string]: unknown };
 
 /** A signalling client that keeps every message it receives. */
-class Page_ {
+class SignallingProbe {
   readonly messages: Message[] = [];
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => this.messages.push(JSON.parse(String(data)) as Message));
   }
 
-  static async open(url: string): Promise<Page_> {
-    const client = new Page_(new WebSocket(url));
+  static async open(url: string): Promise<SignallingProbe> {
+    const client = new SignallingProbe(new WebSocket(url));
     await new Promise((resolve, reject) => {
       client.socket.once('message', resolve);
       client.socket.once('error', reject);
@@ -149,7 +149,7 @@ describe('isolation between rooms, and token checks', () => {
 
   it('a token for room A gets room A\'s welcome only, and nothing of room B after it', async () => {
     assert.equal(await wsStatus(`${wsUrl}?token=${tokenA}&room=room-b`), 400, 'no room can be named beside the token');
-    const al = await Page_.open(`${wsUrl}?token=${tokenA}`);
+    const al = await SignallingProbe.open(`${wsUrl}?token=${tokenA}`);
     const welcome = al.messages[0]!;
     assert.equal(welcome.type, 'welcome');
     assert.equal(welcome['room'], 'room-a');
@@ -162,7 +162,7 @@ describe('isolation between rooms, and token checks', () => {
   });
 
   it('a room A page cannot subscribe to, trickle into or mute room B', async () => {
-    const al = await Page_.open(`${wsUrl}?token=${tokenA}`);
+    const al = await SignallingProbe.open(`${wsUrl}?token=${tokenA}`);
     const beaSeenBefore = beaMessages.length;
     for (const pcId of ['sub-1', 'sub-2', 'sub-3']) al.send({ type: 'subscribeAnswer', pcId, sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' });
     al.send({ type: 'trickle', pcId: 'sub-1', candidate: null });
@@ -246,7 +246,7 @@ describe('isolation between rooms, and token checks', () => {
     assert.equal((await join('room-b', 'Carl', 'late password')).body.error?.code, 'conflict', 'a room opened without a password stays so');
 
     for (const reply of [first, second]) {
-      const page = await Page_.open(`${wsUrl}?token=${reply.body['token'] as string}`);
+      const page = await SignallingProbe.open(`${wsUrl}?token=${reply.body['token'] as string}`);
       const closed = new Promise((resolve) => page.socket.once('close', resolve));
       page.send({ type: 'leave' });
       await closed;
