@@ -8,6 +8,8 @@ import { feedKey, type FeedRecord, type MemberRecord } from './records.js';
 import { chooseNode, countPerNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
 
 interface RoomEntry {
+  /** How the first joiner opened the room: its password digest, or '' for none. */
+  access: string | undefined;
   members: Map<string, MemberRecord>;
   placements: Map<string, string>;
   feeds: Map<string, FeedRecord>;
@@ -69,6 +71,12 @@ export class MemoryRoomDirectory implements RoomDirectory {
     this.rooms.get(room)?.feeds.delete(feedKey(participantId, feed));
   }
 
+  async openRoom(room: string, passwordDigest: string): Promise<string> {
+    const entry = this.entry(room);
+    entry.access ??= passwordDigest;
+    return entry.access;
+  }
+
   async revoke(participantId: string, seconds: number): Promise<void> {
     const now = Date.now();
     for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
@@ -96,7 +104,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private entry(room: string): RoomEntry {
     let entry = this.rooms.get(room);
     if (!entry) {
-      entry = { members: new Map(), placements: new Map(), feeds: new Map() };
+      entry = { access: undefined, members: new Map(), placements: new Map(), feeds: new Map() };
       this.rooms.set(room, entry);
     }
     return entry;

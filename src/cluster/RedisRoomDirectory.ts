@@ -3,7 +3,8 @@
  *
  * Keys (all under `convene:`):
  * - `room:<name>`: a hash of the room's members (`m:<id>`), their media
- *   placement (`n:<id>`) and live feeds (`f:<id>:<feed>`). Servers holding
+ *   placement (`n:<id>`), live feeds (`f:<id>:<feed>`) and how it was
+ *   opened (`access`: its password digest, or empty). Servers holding
  *   members refresh its expiry, so a room nobody serves any more vanishes.
  * - `servers`: a sorted set of app servers by last heartbeat. Members of a
  *   server that missed its heartbeats are treated as gone.
@@ -82,10 +83,11 @@ export class RedisRoomDirectory implements RoomDirectory {
   }
 
   async removeMember(room: string, participantId: string): Promise<void> {
-    const fields = Object.keys(await this.client.hGetAll(roomKey(room))).filter(
-      (field) => field === `m:${participantId}` || field === `n:${participantId}` || field.startsWith(`f:${participantId}:`),
-    );
-    if (fields.length > 0) await this.client.hDel(roomKey(room), fields);
+    const all = Object.keys(await this.client.hGetAll(roomKey(room)));
+    const fields = all.filter((field) => field === `m:${participantId}` || field === `n:${participantId}` || field.startsWith(`f:${participantId}:`));
+    // The last member gone: the room is over, its password with it.
+    if (!all.some((field) => field.startsWith('m:') && field !== `m:${participantId}`)) await this.client.del(roomKey(room));
+    else if (fields.length > 0) await this.client.hDel(roomKey(room), fields);
     const members = this.local.get(room);
     if (members?.delete(participantId)) {
       if (members.size === 0) this.local.delete(room);
@@ -148,6 +150,11 @@ export class RedisRoomDirectory implements RoomDirectory {
 
   async removeFeed(room: string, participantId: string, feed: FeedKind): Promise<void> {
     await this.client.hDel(roomKey(room), `f:${feedKey(participantId, feed)}`);
+  }
+
+  async openRoom(room: string, passwordDigest: string): Promise<string> {
+    const [, recorded] = await this.client.multi().hSetNX(roomKey(room), 'access', passwordDigest).hGet(roomKey(room), 'access').pExpire(roomKey(room), ROOM_TTL_MS).exec();
+    return typeof recorded === 'string' ? recorded : passwordDigest;
   }
 
   async revoke(participantId: string, seconds: number): Promise<void> {

@@ -37,6 +37,12 @@ export interface RoomDirectory {
   nodeLoads(): Promise<Map<string, number>>;
   saveFeed(room: string, feed: FeedRecord): Promise<void>;
   removeFeed(room: string, participantId: string, feed: FeedKind): Promise<void>;
+  /**
+   * Records how the room was opened, by its first joiner: the digest of its
+   * password, or '' for none, unless the room already has a record (kept
+   * until its last member leaves). Resolves with the recorded value.
+   */
+  openRoom(room: string, passwordDigest: string): Promise<string>;
   /** Refuses this participant's token from now on, for `seconds` (its longest remaining life). */
   revoke(participantId: string, seconds: number): Promise<void>;
   isRevoked(participantId: string): Promise<boolean>;

@@ -10,6 +10,18 @@ import { invalidDialPatterns } from '../telephony/dialPolicy.js';
 
 const Flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 const Seconds = z.coerce.number().positive();
+const PerMinute = z.coerce.number().int().min(1);
+
+/**
+ * Which proxies may name the client in X-Forwarded-For, in the form Fastify's
+ * `trustProxy` takes: none, any, or a comma-separated list of addresses and CIDRs.
+ */
+function trustedProxies(value: string): boolean | string {
+  const trimmed = value.trim();
+  if (trimmed === '' || trimmed === 'false') return false;
+  return trimmed === 'true' ? true : trimmed;
+}
+
 const PortRange = z.string().regex(/^\d{1,5}-\d{1,5}$/, 'must look like 20000-40000');
 
 export const ConfigSchema = z.object({
@@ -48,6 +60,13 @@ export const ConfigSchema = z.object({
   SIP_RING_TIMEOUT_S: Seconds.default(45),
   CALLBACK_SECRET: z.string().min(16).optional(),
   ADMIN_SECRET: z.string().min(16).optional(),
+  METRICS_SECRET: z.string().min(16).optional(),
+  RATE_LIMIT_JOIN_PER_MIN: PerMinute.default(120),
+  RATE_LIMIT_DIAL_PER_MIN: PerMinute.default(10),
+  RATE_LIMIT_WS_MSG_PER_S: z.coerce.number().positive().default(50),
+  RATE_LIMIT_WS_BURST: z.coerce.number().int().min(1).default(300),
+  ROOM_MAX_PARTICIPANTS: z.coerce.number().int().min(1).default(100),
+  TRUST_PROXY: z.union([z.boolean(), z.string()]).default('').transform((value) => trustedProxies(String(value))),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;

@@ -13,9 +13,12 @@ export const HttpErrors = {
   token_expired: 401,
   forbidden: 403,
   number_not_allowed: 403,
+  room_full: 403,
+  wrong_password: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  upgrade_required: 426,
   rate_limited: 429,
   internal_error: 500,
   media_unavailable: 503,
@@ -23,8 +26,16 @@ export const HttpErrors = {
 } as const;
 export type HttpErrorCode = keyof typeof HttpErrors;
 
+/** The code each error reply was sent with, for the error metrics. */
+const sentCodes = new WeakMap<FastifyReply, HttpErrorCode>();
+
+export function errorCodeOf(reply: FastifyReply): HttpErrorCode | undefined {
+  return sentCodes.get(reply);
+}
+
 export function sendError(reply: FastifyReply, code: HttpErrorCode, reason: string): FastifyReply {
   const body: ErrorReply = { error: { code, reason } };
+  sentCodes.set(reply, code);
   return reply.code(HttpErrors[code]).send(body);
 }
 

@@ -9,20 +9,36 @@ import { newParticipantId } from '../rooms/Participant.js';
 import type { TokenIssuer } from '../auth/tokens.js';
 import { authenticate, TOKEN_COOKIE } from './auth.js';
 import { describeIssues, sendError } from './httpErrors.js';
+import { rateLimitPerAddressAndRoom } from './rateLimits.js';
+import type { RoomAccess } from './RoomAccess.js';
 
 export interface MeetingRouteDeps {
   rooms: RoomRegistry;
   tokens: TokenIssuer;
   tokenTtlSeconds: number;
+  access: RoomAccess;
+  joinsPerMinute: number;
 }
 
 export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDeps): void {
-  app.post('/joinCall', async (request, reply) => {
+  const limit = rateLimitPerAddressAndRoom(app, {
+    perMinute: deps.joinsPerMinute,
+    what: 'joins',
+    roomOf: (request) => {
+      const parsed = JoinCallRequest.safeParse(request.body ?? {});
+      return parsed.success ? parsed.data.room : undefined;
+    },
+  });
+  app.post('/joinCall', { onRequest: limit.perAddress, preHandler: limit.perRoom }, async (request, reply) => {
     const parsed = JoinCallRequest.safeParse(request.body ?? {});
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
-    const { room: roomName, name } = parsed.data;
+    const { room: roomName, name, password } = parsed.data;
     const participantId = newParticipantId();
-    await deps.rooms.getOrCreate(roomName).invite(participantId, name);
+    const access = await deps.access.admit(roomName, password);
+    if (!access.ok) return sendError(reply, access.code, access.reason);
+    const room = deps.rooms.getOrCreate(roomName);
+    await room.ready;
+    await room.invite(participantId, name);
     const token = await deps.tokens.issue({ participantId, room: roomName, name });
     void reply.header(
       'set-cookie',

@@ -17,18 +17,31 @@ import type { Telephony } from '../telephony/Telephony.js';
 import { authenticate } from './auth.js';
 import { describeIssues, sendError } from './httpErrors.js';
 import { hasSecret } from './secrets.js';
+import { rateLimitPerAddressAndRoom } from './rateLimits.js';
+import type { RoomAccess } from './RoomAccess.js';
 
 export interface TelephonyRouteDeps {
   rooms: RoomRegistry;
   tokens: TokenIssuer;
   telephony: Telephony | undefined;
   callbackSecret: string | undefined;
+  access: RoomAccess;
+  dialsPerMinute: number;
 }
 
 const NOT_CONFIGURED = 'phone dial-out is not configured on this server (set SIP_TRUNK_URI)';
 
 export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRouteDeps): void {
-  app.post('/startPSTNCall', async (request, reply) => {
+  const limit = rateLimitPerAddressAndRoom(app, {
+    perMinute: deps.dialsPerMinute,
+    what: 'calls',
+    // The token's room, and only a verified one: forged tokens must not use up a real room's calls.
+    roomOf: async (request) => {
+      const auth = await authenticate(request, deps.tokens);
+      return auth.ok ? auth.grant.room : undefined;
+    },
+  });
+  app.post('/startPSTNCall', { onRequest: limit.perAddress, preHandler: limit.perRoom }, async (request, reply) => {
     const parsed = StartPstnCallRequest.safeParse(request.body ?? {});
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
     const auth = await authenticate(request, deps.tokens);
@@ -42,6 +55,8 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     if (!number) return sendError(reply, 'invalid_request', 'number: required (no default dial_number is configured)');
     if (!telephony.mayDial(number)) return sendError(reply, 'number_not_allowed', `${number} is not on this server's list of dialable numbers`);
     if (!(await deps.rooms.isInProgress(auth.grant.room))) return sendError(reply, 'not_found', 'your room has ended; join again');
+    const space = await deps.access.hasRoomFor(auth.grant.room);
+    if (!space.ok) return sendError(reply, space.code, space.reason);
     const room = deps.rooms.getOrCreate(auth.grant.room);
     await room.ready;
     const call = telephony.createCall(number, parsed.data.name, auth.grant.room);
@@ -64,8 +79,8 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     return body;
   };
   app.post('/endPSTNCall', (request, reply) => endCall(request, reply, request.body));
-  // The seed calls it with GET and no body.
-  app.get('/endPSTNCall', (request, reply) => endCall(request, reply, request.query));
+  // The seed calls it with GET and no body. No HEAD twin: a HEAD must not hang up calls.
+  app.get('/endPSTNCall', { exposeHeadRoute: false }, (request, reply) => endCall(request, reply, request.query));
 
   app.post('/Callbacks/answer', async (request, reply) => {
     if (!deps.callbackSecret) return sendError(reply, 'forbidden', 'the answer callback is disabled (set CALLBACK_SECRET)');

@@ -192,4 +192,9 @@ export class ParticipantMedia extends EventEmitter<ParticipantMediaEvents> {
     }
     this.subscriptions.clear();
   }
+
+  /** How many remote feeds this participant receives, for the metrics. */
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
 }

@@ -36,6 +36,8 @@ export const JoinCallRequest = z
     video: z.boolean().optional(),
     video_device: z.string().max(256).optional(),
     mic_device: z.string().max(256).optional(),
+    /** Set by the room's first joiner; everyone after must give the same. */
+    password: z.string().min(1).max(128).optional(),
   })
   .strict()
   .transform((body, ctx) => {
@@ -44,7 +46,7 @@ export const JoinCallRequest = z
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'name (or caller.name) is required' });
       return z.NEVER;
     }
-    return { room: body.room ?? DEFAULT_ROOM, name };
+    return { room: body.room ?? DEFAULT_ROOM, name, ...(body.password === undefined ? {} : { password: body.password }) };
   });
 export type JoinCallRequest = z.infer<typeof JoinCallRequest>;
 

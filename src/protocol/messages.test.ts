@@ -75,6 +75,12 @@ describe('JoinCallRequest', () => {
     assert.equal(JoinCallRequest.parse({ name: 'Ann', room: '  ' }).room, 'lobby');
   });
 
+  it('carries an optional room password of 1 to 128 characters', () => {
+    assert.deepEqual(JoinCallRequest.parse({ name: 'Ann', room: 'alpha', password: 'open sesame' }), { name: 'Ann', room: 'alpha', password: 'open sesame' });
+    assert.equal(JoinCallRequest.safeParse({ name: 'Ann', password: '' }).success, false);
+    assert.equal(JoinCallRequest.safeParse({ name: 'Ann', password: 'x'.repeat(129) }).success, false);
+  });
+
   it('rejects a missing name, control characters and unknown fields', () => {
     assert.equal(JoinCallRequest.safeParse({ room: 'alpha' }).success, false);
     assert.equal(JoinCallRequest.safeParse({ name: 'A\u0000nn' }).success, false);

@@ -122,4 +122,6 @@ export const CloseCode = {
   replaced: 4002,
   sessionEnded: 4003,
   protocolError: 4400,
+  /** The page kept sending after being told it sends too fast (`error rate_limited`). */
+  tooManyMessages: 4429,
 } as const;

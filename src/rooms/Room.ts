@@ -26,6 +26,7 @@ import { feedKey, type EventEnvelope, type FeedRecord, type MemberRecord } from 
 import { newParticipantId, Participant } from './Participant.js';
 import type { ParticipantChannel } from './ParticipantChannel.js';
 import { NodeRooms, type VideoRoomSettings } from './NodeRooms.js';
+import { noCalls, type RoomStats } from './roomStats.js';
 
 export interface RoomSettings extends VideoRoomSettings {
   /** How long a participant whose page vanished without saying goodbye stays in the room. */
@@ -626,5 +627,16 @@ export class Room extends EventEmitter<RoomEvents> {
 
   private broadcast(message: ServerMessage, except?: Participant): void {
     for (const participant of this.presentParticipants()) if (participant !== except) participant.channel?.send(message);
+  }
+
+  /** A read-only count for the metrics. */
+  /** What this server holds of the room, for the metrics (each app server reports its own share). */
+  async stats(): Promise<RoomStats> {
+    const present = this.presentParticipants();
+    const stats: RoomStats = { participants: present.length, publishers: 0, subscriptions: 0, callsByState: noCalls() };
+    for (const record of this.feeds.values()) if (this.participants.has(record.participantId)) stats.publishers += 1;
+    for (const participant of present) stats.subscriptions += (await participant.media?.catch(() => undefined))?.subscriptionCount ?? 0;
+    for (const call of this.phoneCalls()) stats.callsByState[call.state] += 1;
+    return stats;
   }
 }

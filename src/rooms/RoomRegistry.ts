@@ -8,6 +8,7 @@ import type { JanusPool } from '../media/JanusPool.js';
 import type { RoomDirectory } from '../cluster/RoomDirectory.js';
 import type { MediaPlacement } from '../cluster/MediaPlacement.js';
 import { Room, type RoomSettings } from './Room.js';
+import { totalStats, type RegistryStats } from './roomStats.js';
 
 export interface RoomRegistryDeps {
   pool: JanusPool;
@@ -70,6 +71,16 @@ export class RoomRegistry {
     return (await this.deps.directory.findMember(room, participantId))?.info.name;
   }
 
+  /** Members of the room on every app server, reservations included. */
+  async memberCount(room: string): Promise<number> {
+    return (await this.deps.directory.snapshot(room)).members.length;
+  }
+
+  /** See `RoomDirectory.openRoom`. */
+  openRoom(room: string, passwordDigest: string): Promise<string> {
+    return this.deps.directory.openRoom(room, passwordDigest);
+  }
+
   /** Whether anyone, on any app server, is in the room. */
   async isInProgress(room: string): Promise<boolean> {
     return (await this.deps.directory.snapshot(room)).members.length > 0;
@@ -82,5 +93,11 @@ export class RoomRegistry {
 
   get count(): number {
     return this.rooms.size;
+  }
+
+  /** A read-only count over every open room, for the metrics. */
+  async stats(): Promise<RegistryStats> {
+    const open = [...this.rooms.values()].filter((room) => !room.isClosed);
+    return totalStats(await Promise.all(open.map((room) => room.stats())));
   }
 }

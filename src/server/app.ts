@@ -12,6 +12,11 @@ import type { Logger } from 'pino';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { TokenIssuer } from '../auth/tokens.js';
 import type { SignallingOptions } from '../signalling/SignallingConnection.js';
+import type { Limits } from '../config/limits.js';
+import { registerRateLimiting } from '../http/rateLimits.js';
+import { RoomAccess } from '../http/RoomAccess.js';
+import { ServerMetrics, type StatsSource } from '../metrics/ServerMetrics.js';
+import { registerMetrics } from '../metrics/metricsRoute.js';
 import { registerMeetingRoutes } from '../http/meetingRoutes.js';
 import { registerTelephonyRoutes } from '../http/telephonyRoutes.js';
 import { registerAdminRoutes } from '../http/adminRoutes.js';
@@ -23,12 +28,16 @@ export interface AppDeps {
   rooms: RoomRegistry;
   tokens: TokenIssuer;
   tokenTtlSeconds: number;
-  signalling: SignallingOptions;
+  /** What the signalling WebSocket needs from the wiring; the limits and metrics parts are added here. */
+  signalling: Omit<SignallingOptions, 'messageRate' | 'onErrorSent'>;
   logger: Logger;
   isReady: () => boolean;
   telephony: Telephony | undefined;
   callbackSecret: string | undefined;
   adminSecret: string | undefined;
+  limits: Limits;
+  metricsSecret: string | undefined;
+  stats: StatsSource;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -41,7 +50,15 @@ export function clientDir(): string | undefined {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES });
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: deps.limits.trustProxy,
+    // Requests the router cannot take (a URL with broken percent-encoding) get our error body too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 'invalid_request', `the request cannot be routed: ${error.message}`),
+  });
+  const metrics = new ServerMetrics(deps.stats);
+  registerMetrics(app, metrics, deps.metricsSecret);
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
@@ -53,11 +70,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_WS_MESSAGE_BYTES } });
-  registerMeetingRoutes(app, deps);
-  registerTelephonyRoutes(app, deps);
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_WS_MESSAGE_BYTES },
+    errorHandler: (error: Error & { code?: string }, socket, request) => {
+      // A frame the WebSocket protocol refuses (too big, not UTF-8) is the page's fault, and ws has already
+      // closed the socket with the code that says why (1009, 1007); anything else ends the socket here.
+      if (error.code?.startsWith('WS_ERR_')) return request.log.info({ err: error.message }, 'page broke the WebSocket protocol');
+      request.log.warn({ err: error.message }, 'signalling socket failed');
+      socket.terminate();
+    },
+  });
+  await registerRateLimiting(app);
+  const access = new RoomAccess(deps.rooms, deps.limits.roomMaxParticipants);
+  registerMeetingRoutes(app, { ...deps, access, joinsPerMinute: deps.limits.joinsPerMinute });
+  registerTelephonyRoutes(app, { ...deps, access, dialsPerMinute: deps.limits.dialsPerMinute });
   registerAdminRoutes(app, deps);
-  registerSignallingRoute(app, { rooms: deps.rooms, tokens: deps.tokens, options: deps.signalling, logger: deps.logger });
+  const signalling: SignallingOptions = {
+    ...deps.signalling,
+    messageRate: { perSecond: deps.limits.wsMessagesPerSecond, burst: deps.limits.wsMessageBurst },
+    onErrorSent: (code) => metrics.countError('ws', code),
+  };
+  registerSignallingRoute(app, { rooms: deps.rooms, tokens: deps.tokens, options: signalling, logger: deps.logger });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => (deps.isReady() ? { status: 'ready' } : sendError(reply, 'media_unavailable', 'Janus is not connected')));
 

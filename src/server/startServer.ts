@@ -18,6 +18,8 @@ import { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { TokenIssuer } from '../auth/tokens.js';
 import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
 import { buildApp } from './app.js';
+import { limitsFromConfig } from '../config/limits.js';
+import { statsOf } from '../metrics/serverStats.js';
 
 export interface RunningServer {
   url: string;
@@ -124,6 +126,9 @@ async function startHttp(config: Config, logger: Logger, runDir: string, service
     telephony,
     callbackSecret: config.CALLBACK_SECRET,
     adminSecret: config.ADMIN_SECRET,
+    limits: limitsFromConfig(config),
+    metricsSecret: config.METRICS_SECRET,
+    stats: statsOf(rooms, pool.all),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, 'Convene is listening');

@@ -10,12 +10,16 @@ import type { Room } from '../rooms/Room.js';
 import type { ParticipantChannel } from '../rooms/ParticipantChannel.js';
 import type { ParticipantGrant } from '../auth/tokens.js';
 import { toWireError } from './wireErrors.js';
+import { MessageRateLimit, type MessageRate } from './MessageRateLimit.js';
 
 export interface SignallingOptions {
   iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
   startMutedAudio: boolean;
   /** A page that reads this slowly is dropped rather than buffered without bound. */
   maxBufferedBytes: number;
+  messageRate: MessageRate;
+  /** Told the code of every error sent to a page, for the error metrics. */
+  onErrorSent: (code: string) => void;
 }
 
 export class SignallingConnection implements ParticipantChannel {
@@ -23,6 +27,7 @@ export class SignallingConnection implements ParticipantChannel {
   /** Requests are handled one after another, in the order the page sent them. */
   private queue: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
+  private readonly rateLimit: MessageRateLimit;
 
   constructor(
     private readonly socket: WebSocket,
@@ -32,6 +37,7 @@ export class SignallingConnection implements ParticipantChannel {
     logger: Logger,
   ) {
     this.logger = logger.child({ room: grant.room, participantId: grant.participantId });
+    this.rateLimit = new MessageRateLimit(options.messageRate);
   }
 
   /** Welcomes the page once the room is ready; requests that arrive before wait their turn. */
@@ -39,6 +45,8 @@ export class SignallingConnection implements ParticipantChannel {
     const welcomed = this.room.ready.then(() => this.welcome());
     this.queue = welcomed.catch(() => this.close(CloseCode.serviceRestart, 'the room is unavailable; reconnect'));
     this.socket.on('message', (data, isBinary) => {
+      // Checked on arrival, not in turn, so a flood cannot pile up behind a slow request.
+      if (!this.admit()) return;
       const text = isBinary ? undefined : data.toString();
       this.queue = this.queue.then(() => this.onMessage(text));
     });
@@ -65,6 +73,7 @@ export class SignallingConnection implements ParticipantChannel {
   }
 
   send(message: ServerMessage): void {
+    if (message.type === 'error') this.options.onErrorSent(message.code);
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'page reads too slowly; dropping its connection');
@@ -76,6 +85,18 @@ export class SignallingConnection implements ParticipantChannel {
 
   close(code: number, reason: string): void {
     this.socket.close(code, reason);
+  }
+
+  private admit(): boolean {
+    const verdict = this.rateLimit.check();
+    if (verdict === 'accept') return true;
+    if (verdict === 'refuse') {
+      this.send({ type: 'error', code: 'rate_limited', reason: 'too many messages; this one was ignored' });
+    } else if (this.socket.readyState === this.socket.OPEN) {
+      this.logger.warn('page kept sending too fast; closing its connection');
+      this.close(CloseCode.tooManyMessages, 'too many messages');
+    }
+    return false;
   }
 
   private async onMessage(text: string | undefined): Promise<void> {

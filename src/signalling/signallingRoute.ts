@@ -27,6 +27,7 @@ export function registerSignallingRoute(app: FastifyInstance, deps: SignallingRo
     {
       websocket: true,
       preValidation: async (request, reply) => {
+        if (!request.ws) return sendError(reply, 'upgrade_required', 'GET /ws takes a WebSocket upgrade');
         const query = WsQuery.safeParse(request.query);
         if (!query.success) return sendError(reply, 'invalid_request', describeIssues(query.error));
         const auth = await authenticate(request, deps.tokens, query.data.token);

@@ -106,6 +106,8 @@ function telephonyOverrides(lab: SipLab, password = lab.trunk.password): Record<
     SIP_BIND_ADDRESS: '127.0.0.1',
     SIP_PORT: '0',
     SIP_MEDIA_ADDRESS: '127.0.0.1',
+    // One page dials a dozen calls a minute here; the limit itself is tested in rateLimits.test.ts.
+    RATE_LIMIT_DIAL_PER_MIN: '600',
   };
 }
 
