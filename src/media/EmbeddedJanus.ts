@@ -45,6 +45,8 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
     private readonly configDir: string,
     readonly url: string,
     readonly apiSecret: string,
+    /** The Admin API (subprotocol `janus-admin-protocol`): what sessions and handles Janus holds, for operators and tests. */
+    readonly admin: { url: string; secret: string },
   ) {
     super();
     this.logger = options.logger.child({ component: 'janus' });
@@ -54,9 +56,12 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
     const configDir = join(options.runDir, 'janus');
     await mkdir(configDir, { recursive: true });
     const wsPort = await findFreePort();
+    const adminWsPort = await findFreePort();
     const settings: EmbeddedJanusSettings = {
       wsPort,
       apiSecret: randomBytes(18).toString('base64url'),
+      adminWsPort,
+      adminSecret: randomBytes(18).toString('base64url'),
       rtpPortRange: options.rtpPortRange,
       iceEnforceList: options.iceEnforceList,
       natPublicIp: options.natPublicIp,
@@ -64,7 +69,10 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
       debugLevel: options.debugLevel,
     };
     for (const [name, text] of renderJanusConfig(settings, configDir)) await writeFile(join(configDir, name), text);
-    const janus = new EmbeddedJanus(options, configDir, `ws://127.0.0.1:${wsPort}`, settings.apiSecret);
+    const janus = new EmbeddedJanus(options, configDir, `ws://127.0.0.1:${wsPort}`, settings.apiSecret, {
+      url: `ws://127.0.0.1:${adminWsPort}`,
+      secret: settings.adminSecret,
+    });
     await janus.launch();
     return janus;
   }
