@@ -4,7 +4,8 @@
  */
 import { CloseCode, ServerMessage, type ClientMessage } from '../protocol/messages.js';
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** `ended`: the server ended the meeting (e.g. its maximum length was reached); `closed`: any other final close. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'closed';
 
 export interface SignallingHandlers {
   onMessage(message: ServerMessage): void;
@@ -12,7 +13,7 @@ export interface SignallingHandlers {
 }
 
 /** Close codes after which reconnecting cannot help. */
-const FINAL_CLOSE_CODES: number[] = [CloseCode.unauthorized, CloseCode.sessionEnded, CloseCode.replaced];
+const FINAL_CLOSE_CODES: number[] = [CloseCode.unauthorized, CloseCode.replaced];
 const MAX_RECONNECT_DELAY_MS = 5_000;
 
 export class SignallingClient {
@@ -61,6 +62,10 @@ export class SignallingClient {
 
   private onClose(socket: WebSocket, code: number, reason: string): void {
     if (socket !== this.socket) return;
+    if (code === CloseCode.sessionEnded) {
+      this.handlers.onState('ended', reason);
+      return;
+    }
     if (this.closedOnPurpose || FINAL_CLOSE_CODES.includes(code)) {
       this.handlers.onState('closed', reason || `connection closed (${code})`);
       return;

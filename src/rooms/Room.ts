@@ -15,6 +15,7 @@ import * as videoroom from '../media/janus/videoroom.js';
 import type { PhoneCall } from '../telephony/PhoneCall.js';
 import { newParticipantId, Participant } from './Participant.js';
 import type { ParticipantChannel } from './ParticipantChannel.js';
+import { formatDuration } from '../support/time.js';
 
 export interface RoomSettings {
   /** How long a participant whose page vanished without saying goodbye stays in the room. */
@@ -23,6 +24,8 @@ export interface RoomSettings {
   invitationTtlMs: number;
   maxPublishers: number;
   bitrateBps: number;
+  /** A meeting is ended this long after its room was created (the seed's maximum session length). */
+  maxDurationMs: number;
 }
 
 /** A failed call's tile stays this long, so everyone can read why it failed. */
@@ -39,6 +42,7 @@ export class Room extends EventEmitter<RoomEvents> {
   private readonly present = new Set<string>();
   private janusRoom: Promise<number> | undefined;
   private closed = false;
+  private readonly maxDurationTimer: NodeJS.Timeout;
   private readonly logger: Logger;
 
   constructor(
@@ -49,6 +53,7 @@ export class Room extends EventEmitter<RoomEvents> {
   ) {
     super();
     this.logger = logger.child({ room: name });
+    this.maxDurationTimer = setTimeout(() => void this.end(`the meeting reached its maximum length of ${formatDuration(settings.maxDurationMs)}`), settings.maxDurationMs);
   }
 
   get isClosed(): boolean {
@@ -328,6 +333,7 @@ export class Room extends EventEmitter<RoomEvents> {
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.maxDurationTimer);
     this.emit('closed');
     const janusRoom = await this.janusRoom?.catch(() => undefined);
     if (janusRoom === undefined || !this.node.isUp) return;

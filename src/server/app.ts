@@ -18,6 +18,7 @@ import { registerAdminRoutes } from '../http/adminRoutes.js';
 import type { Telephony } from '../telephony/Telephony.js';
 import { registerSignallingRoute } from '../signalling/signallingRoute.js';
 import { sendError } from '../http/httpErrors.js';
+import type { TlsFiles } from './tls.js';
 
 export interface AppDeps {
   rooms: RoomRegistry;
@@ -29,6 +30,8 @@ export interface AppDeps {
   telephony: Telephony | undefined;
   callbackSecret: string | undefined;
   adminSecret: string | undefined;
+  /** Serve HTTPS with this certificate; plain HTTP without. */
+  tls?: TlsFiles | undefined;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -41,7 +44,11 @@ export function clientDir(): string | undefined {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES });
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: MAX_BODY_BYTES,
+    https: deps.tls ?? null,
+  });
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);

@@ -14,6 +14,8 @@ import { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { TokenIssuer } from '../auth/tokens.js';
 import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
 import { buildApp } from './app.js';
+import { loadTls } from './tls.js';
+import { browserIce } from '../signalling/browserIce.js';
 
 export interface RunningServer {
   url: string;
@@ -99,6 +101,7 @@ async function startHttp(
       invitationTtlMs: INVITATION_TTL_MS,
       maxPublishers: config.ROOM_MAX_PUBLISHERS,
       bitrateBps: config.VIDEO_BITRATE_BPS,
+      maxDurationMs: config.SESSION_MAX_S * 1000,
     },
     logger,
   );
@@ -107,12 +110,13 @@ async function startHttp(
     rooms,
     tokens,
     tokenTtlSeconds: config.TOKEN_TTL_S,
-    signalling: { iceServers: config.iceServers, startMutedAudio: config.START_MUTED_AUDIO, maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES },
+    signalling: { ...browserIce(config), startMutedAudio: config.START_MUTED_AUDIO, maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES },
     logger,
     isReady: () => janusNode.isUp,
     telephony,
     callbackSecret: config.CALLBACK_SECRET,
     adminSecret: config.ADMIN_SECRET,
+    tls: await loadTls(config, runDir, logger),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, 'Convene is listening');

@@ -5,14 +5,16 @@
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { ClientMessage, CloseCode, PROTOCOL_VERSION, type ServerMessage } from '../protocol/messages.js';
+import { ClientMessage, CloseCode, PROTOCOL_VERSION, type IceServer, type IceTransportPolicy, type ServerMessage } from '../protocol/messages.js';
 import type { Room } from '../rooms/Room.js';
 import type { ParticipantChannel } from '../rooms/ParticipantChannel.js';
 import type { ParticipantGrant } from '../auth/tokens.js';
 import { toWireError } from './wireErrors.js';
 
 export interface SignallingOptions {
-  iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+  /** STUN/TURN servers for one participant: TURN credentials are issued per participant and expire. */
+  iceServersFor(participantId: string): IceServer[];
+  iceTransportPolicy: IceTransportPolicy;
   startMutedAudio: boolean;
   /** A page that reads this slowly is dropped rather than buffered without bound. */
   maxBufferedBytes: number;
@@ -42,7 +44,8 @@ export class SignallingConnection implements ParticipantChannel {
       room: this.room.name,
       self,
       participants: others,
-      iceServers: this.options.iceServers,
+      iceServers: this.options.iceServersFor(this.grant.participantId),
+      iceTransportPolicy: this.options.iceTransportPolicy,
       startMutedAudio: this.options.startMutedAudio,
     });
     this.socket.on('message', (data, isBinary) => {
