@@ -20,6 +20,8 @@ export class SignallingClient {
   private socket: WebSocket | undefined;
   private closedOnPurpose = false;
   private reconnectAttempt = 0;
+  /** Why the server last closed us (e.g. "server restarting"), shown until we are back. */
+  private reconnectReason: string | undefined;
 
   constructor(
     private readonly token: string,
@@ -27,7 +29,8 @@ export class SignallingClient {
   ) {}
 
   open(): void {
-    this.handlers.onState(this.reconnectAttempt === 0 ? 'connecting' : 'reconnecting');
+    if (this.reconnectAttempt === 0) this.handlers.onState('connecting');
+    else this.handlers.onState('reconnecting', this.reconnectReason);
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(`${scheme}//${location.host}/ws?token=${encodeURIComponent(this.token)}`);
     this.socket = socket;
@@ -55,6 +58,7 @@ export class SignallingClient {
     }
     if (parsed.data.type === 'welcome') {
       this.reconnectAttempt = 0;
+      this.reconnectReason = undefined;
       this.handlers.onState('connected');
     }
     this.handlers.onMessage(parsed.data);
@@ -71,8 +75,10 @@ export class SignallingClient {
       return;
     }
     this.reconnectAttempt += 1;
+    // Failed attempts close without a reason: keep showing the server's.
+    if (reason) this.reconnectReason = reason;
     const delayMs = Math.min(250 * 2 ** (this.reconnectAttempt - 1), MAX_RECONNECT_DELAY_MS);
-    this.handlers.onState('reconnecting', reason);
+    this.handlers.onState('reconnecting', this.reconnectReason);
     setTimeout(() => this.open(), delayMs);
   }
 }

@@ -209,6 +209,9 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** The server is going down: tell every page to come back later, and let go of Janus. */
   async shutdown(): Promise<void> {
+    // Nobody is left to hear of departures or ended feeds: without this, a phone hanging up would make
+    // every page's media unsubscribe from its feed while that media is being destroyed.
+    this.present.clear();
     for (const call of this.phoneCalls()) call.hangUp();
     for (const participant of this.participants.values()) {
       participant.cancelDeparture();
@@ -217,7 +220,6 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     await Promise.all([...this.participants.values()].map((participant) => participant.media?.then((m) => m.close(), () => undefined)));
     this.participants.clear();
-    this.present.clear();
     await this.close();
   }
 
