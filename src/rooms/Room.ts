@@ -43,6 +43,8 @@ export class Room extends EventEmitter<RoomEvents> {
   private janusRoom: Promise<number> | undefined;
   private closed = false;
   private readonly maxDurationTimer: NodeJS.Timeout;
+  /** Janus sessions being destroyed: the VideoRoom outlives them, or Janus reports their feeds' room missing. */
+  private readonly releasing = new Set<Promise<void>>();
   private readonly logger: Logger;
 
   constructor(
@@ -317,7 +319,12 @@ export class Room extends EventEmitter<RoomEvents> {
   private releaseMedia(participant: Participant): void {
     const media = participant.media;
     participant.media = undefined;
-    void media?.then((m) => m.close(), () => undefined);
+    if (!media) return;
+    const release: Promise<void> = media
+      .then((m) => m.close())
+      .catch(() => undefined)
+      .finally(() => this.releasing.delete(release));
+    this.releasing.add(release);
   }
 
   private remove(participant: Participant): void {
@@ -338,6 +345,7 @@ export class Room extends EventEmitter<RoomEvents> {
     clearTimeout(this.maxDurationTimer);
     this.emit('closed');
     const janusRoom = await this.janusRoom?.catch(() => undefined);
+    await Promise.all(this.releasing);
     if (janusRoom === undefined || !this.node.isUp) return;
     try {
       await videoroom.destroyRoom(await this.node.controlHandle(), janusRoom);
