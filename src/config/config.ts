@@ -90,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const sipAllowedNumbers = splitList(raw.SIP_ALLOWED_NUMBERS);
   const turnUrls = splitList(raw.TURN_URLS);
   if (turnUrls.length > 0 && !raw.TURN_SECRET) throw new Error('invalid configuration: TURN_URLS needs TURN_SECRET, the static-auth-secret of the TURN server');
+  const anyTurn = turnUrls.length > 0 || splitList(raw.ICE_SERVERS).some((url) => /^turns?:/.test(url));
+  if (raw.ICE_TRANSPORT_POLICY === 'relay' && !anyTurn) throw new Error('invalid configuration: ICE_TRANSPORT_POLICY=relay needs a TURN server (TURN_URLS)');
   if (Boolean(raw.TLS_CERT_FILE) !== Boolean(raw.TLS_KEY_FILE)) throw new Error('invalid configuration: TLS_CERT_FILE and TLS_KEY_FILE go together');
   if (raw.TLS_CERT_FILE && raw.TLS_SELF_SIGNED) throw new Error('invalid configuration: set either TLS_CERT_FILE/TLS_KEY_FILE or TLS_SELF_SIGNED, not both');
   const badPatterns = invalidDialPatterns([...sipAllowedNumbers, ...[raw.SIP_DIAL_NUMBER].filter(Boolean)]);
