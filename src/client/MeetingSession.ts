@@ -35,7 +35,7 @@ export class MeetingSession {
   private readonly publications = new Map<FeedKind, Publication>();
   private readonly subscriptions = new Map<PeerConnectionId, Subscription>();
   private readonly outgoing = new Map<FeedKind, MediaStream>();
-  private iceServers: RTCIceServer[] = [];
+  private iceConfig: RTCConfiguration = {};
 
   constructor(
     token: string,
@@ -115,7 +115,7 @@ export class MeetingSession {
   private async onMessage(message: ServerMessage): Promise<void> {
     switch (message.type) {
       case 'welcome':
-        this.iceServers = message.iceServers;
+        this.iceConfig = { iceServers: message.iceServers, iceTransportPolicy: message.iceTransportPolicy };
         // A welcome also follows every reconnect: start media afresh.
         this.closeAll();
         this.view.welcomed(message.self, message.participants, message.startMutedAudio);
@@ -146,7 +146,7 @@ export class MeetingSession {
 
   private async publish(feed: FeedKind, stream: MediaStream): Promise<void> {
     if (stream.getTracks().length === 0) return;
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    const pc = new RTCPeerConnection(this.iceConfig);
     const publication: Publication = { pc, stream, pendingCandidates: [] };
     this.publications.set(feed, publication);
     for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
@@ -177,7 +177,7 @@ export class MeetingSession {
 
   private async onSubscribeOffer(pcId: PeerConnectionId, participantId: string, feed: FeedKind, sdp: string): Promise<void> {
     this.closeSubscription(pcId);
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    const pc = new RTCPeerConnection(this.iceConfig);
     this.subscriptions.set(pcId, { pc, participantId, feed });
     const stream = new MediaStream();
     pc.ontrack = (event) => {

@@ -7,6 +7,7 @@ import type { ParticipantInfo } from '../protocol/messages.js';
 import { joinCall, lookUpName } from './api.js';
 import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';
 import { MeetingSession } from './MeetingSession.js';
+import type { ConnectionState } from './signalling.js';
 import { DialOutDialog } from './DialOutDialog.js';
 import { TileGrid } from './TileGrid.js';
 import { Ringer } from './ringer.js';
@@ -105,8 +106,13 @@ async function applySpeaker(): Promise<void> {
 function updateAloneState(): void {
   const alone = grid.remoteCount === 0;
   if (alone && hadPeers) {
-    ringer.stop();
-    showCallOver();
+    showCallOver('everyone else has left', {
+      label: 'Rejoin',
+      run: () => {
+        hadPeers = false;
+        updateAloneState();
+      },
+    });
   } else if (alone) {
     ringer.start();
     if (notice.querySelector('.ringing')) return;
@@ -121,21 +127,32 @@ function updateAloneState(): void {
   }
 }
 
-function showCallOver(): void {
+/** Says the call is over and why, with one button to go on: `action` names it and does it. */
+function showCallOver(why: string, action: { label: string; run: () => void }): void {
+  ringer.stop();
   const message = document.createElement('div');
   message.className = 'call-over';
   message.id = 'call-over';
   const text = document.createElement('p');
-  text.textContent = 'The call is over: everyone else has left.';
-  const rejoin = document.createElement('button');
-  rejoin.type = 'button';
-  rejoin.textContent = 'Rejoin';
-  rejoin.addEventListener('click', () => {
-    hadPeers = false;
-    updateAloneState();
-  });
-  message.append(text, rejoin);
+  text.textContent = `The call is over: ${why}.`;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = action.label;
+  button.addEventListener('click', action.run);
+  message.append(text, button);
   notice.replaceChildren(message);
+}
+
+function rejoinRoom(): void {
+  location.assign(`${location.pathname}?room=${encodeURIComponent(element('room-title').textContent ?? '')}`);
+}
+
+/** The status line: the state, and why when the server said (e.g. "server restarting"). */
+function showConnectionState(state: ConnectionState, detail: string | undefined): void {
+  connectionState.dataset['state'] = state;
+  connectionState.textContent = state === 'reconnecting' && detail ? `${detail}, reconnecting…` : state;
+  if (state === 'ended') showCallOver(detail || 'the meeting was ended', { label: 'Join again', run: rejoinRoom });
+  else if (state === 'closed') notice.textContent = detail ?? 'disconnected';
 }
 
 function showParticipant(participant: ParticipantInfo): void {
@@ -246,11 +263,7 @@ function startMeeting(reply: { token: string; participantId: string; room: strin
       if (feed === 'screen') grid.remove(id, 'screen');
       else grid.attach(id, feed, null);
     },
-    connectionState(state, detail) {
-      connectionState.textContent = state;
-      connectionState.dataset['state'] = state;
-      if (state === 'closed') notice.textContent = detail ?? 'disconnected';
-    },
+    connectionState: showConnectionState,
     serverError(code, reason) {
       console.warn(`server error ${code}: ${reason}`);
     },
@@ -281,7 +294,7 @@ const dialOut = new DialOutDialog(() => token || undefined);
 element('leave-button').before(dialOut.button);
 element('leave-button').addEventListener('click', () => {
   session?.leave();
-  location.assign(`${location.pathname}?room=${encodeURIComponent(element('room-title').textContent ?? '')}`);
+  rejoinRoom();
 });
 window.addEventListener('pagehide', () => session?.leave());
 

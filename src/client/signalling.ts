@@ -4,7 +4,8 @@
  */
 import { CloseCode, ServerMessage, type ClientMessage } from '../protocol/messages.js';
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** `ended`: the server ended the meeting (e.g. its maximum length was reached); `closed`: any other final close. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'closed';
 
 export interface SignallingHandlers {
   onMessage(message: ServerMessage): void;
@@ -12,13 +13,15 @@ export interface SignallingHandlers {
 }
 
 /** Close codes after which reconnecting cannot help. */
-const FINAL_CLOSE_CODES: number[] = [CloseCode.unauthorized, CloseCode.sessionEnded, CloseCode.replaced];
+const FINAL_CLOSE_CODES: number[] = [CloseCode.unauthorized, CloseCode.replaced];
 const MAX_RECONNECT_DELAY_MS = 5_000;
 
 export class SignallingClient {
   private socket: WebSocket | undefined;
   private closedOnPurpose = false;
   private reconnectAttempt = 0;
+  /** Why the server last closed us (e.g. "server restarting"), shown until we are back. */
+  private reconnectReason: string | undefined;
 
   constructor(
     private readonly token: string,
@@ -26,7 +29,8 @@ export class SignallingClient {
   ) {}
 
   open(): void {
-    this.handlers.onState(this.reconnectAttempt === 0 ? 'connecting' : 'reconnecting');
+    if (this.reconnectAttempt === 0) this.handlers.onState('connecting');
+    else this.handlers.onState('reconnecting', this.reconnectReason);
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(`${scheme}//${location.host}/ws?token=${encodeURIComponent(this.token)}`);
     this.socket = socket;
@@ -54,6 +58,7 @@ export class SignallingClient {
     }
     if (parsed.data.type === 'welcome') {
       this.reconnectAttempt = 0;
+      this.reconnectReason = undefined;
       this.handlers.onState('connected');
     }
     this.handlers.onMessage(parsed.data);
@@ -61,13 +66,19 @@ export class SignallingClient {
 
   private onClose(socket: WebSocket, code: number, reason: string): void {
     if (socket !== this.socket) return;
+    if (code === CloseCode.sessionEnded) {
+      this.handlers.onState('ended', reason);
+      return;
+    }
     if (this.closedOnPurpose || FINAL_CLOSE_CODES.includes(code)) {
       this.handlers.onState('closed', reason || `connection closed (${code})`);
       return;
     }
     this.reconnectAttempt += 1;
+    // Failed attempts close without a reason: keep showing the server's.
+    if (reason) this.reconnectReason = reason;
     const delayMs = Math.min(250 * 2 ** (this.reconnectAttempt - 1), MAX_RECONNECT_DELAY_MS);
-    this.handlers.onState('reconnecting', reason);
+    this.handlers.onState('reconnecting', this.reconnectReason);
     setTimeout(() => this.open(), delayMs);
   }
 }

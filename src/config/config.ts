@@ -34,6 +34,15 @@ export const ConfigSchema = z.object({
   RECONNECT_GRACE_S: Seconds.default(10),
   START_MUTED_AUDIO: Flag.default(false),
   ICE_SERVERS: z.string().default(''),
+  ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+  TURN_URLS: z.string().default(''),
+  TURN_SECRET: z.string().min(16).optional(),
+  TURN_CREDENTIAL_TTL_S: Seconds.default(86_400),
+  TLS_CERT_FILE: z.string().default(''),
+  TLS_KEY_FILE: z.string().default(''),
+  TLS_SELF_SIGNED: Flag.default(false),
+  // Node timers hold at most 2^31 ms (24.8 days); a week is more than any meeting needs.
+  SESSION_MAX_S: Seconds.max(7 * 24 * 3600).default(9 * 3600),
   JANUS_URLS: z.string().default(''),
   JANUS_API_SECRET: z.string().optional(),
   JANUS_BINARY: z.string().default('janus'),
@@ -75,6 +84,8 @@ export interface Config extends RawConfig {
   /** External Janus nodes; empty means run the embedded one. */
   janusUrls: string[];
   iceServers: Array<{ urls: string }>;
+  /** TURN servers that get time-limited credentials per participant; empty when there is no TURN. */
+  turnUrls: string[];
   sipAllowedNumbers: string[];
 }
 
@@ -98,6 +109,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw = parsed.data;
   const sipAllowedNumbers = splitList(raw.SIP_ALLOWED_NUMBERS);
+  const turnUrls = splitList(raw.TURN_URLS);
+  if (turnUrls.length > 0 && !raw.TURN_SECRET) throw new Error('invalid configuration: TURN_URLS needs TURN_SECRET, the static-auth-secret of the TURN server');
+  const anyTurn = turnUrls.length > 0 || splitList(raw.ICE_SERVERS).some((url) => /^turns?:/.test(url));
+  if (raw.ICE_TRANSPORT_POLICY === 'relay' && !anyTurn) throw new Error('invalid configuration: ICE_TRANSPORT_POLICY=relay needs a TURN server (TURN_URLS)');
+  if (Boolean(raw.TLS_CERT_FILE) !== Boolean(raw.TLS_KEY_FILE)) throw new Error('invalid configuration: TLS_CERT_FILE and TLS_KEY_FILE go together');
+  if (raw.TLS_CERT_FILE && raw.TLS_SELF_SIGNED) throw new Error('invalid configuration: set either TLS_CERT_FILE/TLS_KEY_FILE or TLS_SELF_SIGNED, not both');
   const badPatterns = invalidDialPatterns([...sipAllowedNumbers, ...[raw.SIP_DIAL_NUMBER].filter(Boolean)]);
   if (badPatterns.length > 0) {
     throw new Error(`invalid configuration: SIP_DIAL_NUMBER and SIP_ALLOWED_NUMBERS take E.164 numbers (+15551234567) or prefixes ending in * (+1555*); not ${badPatterns.join(', ')}`);
@@ -107,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...raw,
     janusUrls: splitList(raw.JANUS_URLS),
     iceServers: splitList(raw.ICE_SERVERS).map((urls) => ({ urls })),
+    turnUrls,
   };
 }
 

@@ -15,8 +15,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { rooms: RoomReg
     const parsed = EndSessionRequest.safeParse(request.body ?? {});
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
     if (!(await deps.rooms.isInProgress(parsed.data.room))) return sendError(reply, 'not_found', 'no such room in progress');
-    const room = deps.rooms.getOrCreate(parsed.data.room);
-    await room.ready;
+    const room = await deps.rooms.open(parsed.data.room);
     const phones = room.phoneCalls().filter((call) => !call.isOver).length;
     await room.end('the meeting was ended by the operator');
     return { status: 'ended', room: parsed.data.room, phonesHungUp: phones };

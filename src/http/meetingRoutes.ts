@@ -36,9 +36,7 @@ export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDe
     const participantId = newParticipantId();
     const access = await deps.access.admit(roomName, password);
     if (!access.ok) return sendError(reply, access.code, access.reason);
-    const room = deps.rooms.getOrCreate(roomName);
-    await room.ready;
-    await room.invite(participantId, name);
+    await (await deps.rooms.open(roomName)).invite(participantId, name);
     const token = await deps.tokens.issue({ participantId, room: roomName, name });
     void reply.header(
       'set-cookie',

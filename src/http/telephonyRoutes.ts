@@ -57,8 +57,7 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     if (!(await deps.rooms.isInProgress(auth.grant.room))) return sendError(reply, 'not_found', 'your room has ended; join again');
     const space = await deps.access.hasRoomFor(auth.grant.room);
     if (!space.ok) return sendError(reply, space.code, space.reason);
-    const room = deps.rooms.getOrCreate(auth.grant.room);
-    await room.ready;
+    const room = await deps.rooms.open(auth.grant.room);
     const call = telephony.createCall(number, parsed.data.name, auth.grant.room);
     const { participantId } = room.dialOut(call, parsed.data.name);
     const body: StartPstnCallReply = { status: 'ringing', callId: call.id, participantId };

@@ -23,11 +23,15 @@ describe('EmbeddedJanus', () => {
     await rm(runDir, { recursive: true, force: true });
   });
 
-  it('writes a private configuration: loopback API behind a secret, bounded RTP ports', async () => {
+  it('writes a private configuration: loopback API and Admin API behind their secrets, bounded RTP ports', async () => {
     const transport = await readFile(join(runDir, 'janus', 'janus.transport.websockets.jcfg'), 'utf8');
     assert.match(transport, /ws_ip = "127\.0\.0\.1"/);
+    assert.match(transport, /admin_ws_ip = "127\.0\.0\.1"/);
+    assert.match(janus.admin.url, /^ws:\/\/127\.0\.0\.1:\d+$/);
     const core = await readFile(join(runDir, 'janus', 'janus.jcfg'), 'utf8');
     assert.match(core, new RegExp(`api_secret = "${janus.apiSecret}"`));
+    assert.match(core, new RegExp(`admin_secret = "${janus.admin.secret}"`));
+    assert.notEqual(janus.admin.secret, janus.apiSecret);
     assert.match(core, /rtp_port_range = "41200-41300"/);
   });
 

@@ -47,6 +47,8 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
     private readonly configDir: string,
     readonly url: string,
     readonly apiSecret: string,
+    /** The Admin API (subprotocol `janus-admin-protocol`): what sessions and handles Janus holds, for operators and tests. */
+    readonly admin: { url: string; secret: string },
   ) {
     super();
     this.logger = options.logger.child({ component: 'janus' });
@@ -56,9 +58,12 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
     const configDir = join(options.runDir, 'janus');
     await mkdir(configDir, { recursive: true });
     const wsPort = await findFreePort();
+    const adminWsPort = await findFreePort();
     const settings: EmbeddedJanusSettings = {
       wsPort,
       apiSecret: options.apiSecret ?? randomBytes(18).toString('base64url'),
+      adminWsPort,
+      adminSecret: randomBytes(18).toString('base64url'),
       rtpPortRange: options.rtpPortRange,
       iceEnforceList: options.iceEnforceList,
       natPublicIp: options.natPublicIp,
@@ -66,7 +71,10 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
       debugLevel: options.debugLevel,
     };
     for (const [name, text] of renderJanusConfig(settings, configDir)) await writeFile(join(configDir, name), text);
-    const janus = new EmbeddedJanus(options, configDir, `ws://127.0.0.1:${wsPort}`, settings.apiSecret);
+    const janus = new EmbeddedJanus(options, configDir, `ws://127.0.0.1:${wsPort}`, settings.apiSecret, {
+      url: `ws://127.0.0.1:${adminWsPort}`,
+      secret: settings.adminSecret,
+    });
     await janus.launch();
     return janus;
   }

@@ -1,12 +1,15 @@
 /**
  * Renders the private configuration of an embedded Janus: only the plugins
  * and transport we use, the WebSocket API on loopback behind an API secret,
- * and a bounded RTP port range.
+ * the Admin API (for inspecting sessions and handles) on loopback behind an
+ * admin secret, and a bounded RTP port range.
  */
 
 export interface EmbeddedJanusSettings {
   wsPort: number;
   apiSecret: string;
+  adminWsPort: number;
+  adminSecret: string;
   rtpPortRange: string;
   /** Interfaces or addresses ICE may gather on; empty lets Janus choose. */
   iceEnforceList: string;
@@ -49,6 +52,7 @@ export function renderJanusConfig(settings: EmbeddedJanusSettings, configDir: st
 \tconfigs_folder = ${quoted(configDir)}
 \tdebug_level = ${settings.debugLevel}
 \tapi_secret = ${quoted(settings.apiSecret)}
+\tadmin_secret = ${quoted(settings.adminSecret)}
 \tsession_timeout = 60
 \tserver_name = "convene-embedded"
 }
@@ -83,7 +87,9 @@ loggers: {
 \twss = false
 }
 admin: {
-\tadmin_ws = false
+\tadmin_ws = true
+\tadmin_ws_port = ${settings.adminWsPort}
+\tadmin_ws_ip = "127.0.0.1"
 \tadmin_wss = false
 }
 `,

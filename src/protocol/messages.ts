@@ -58,6 +58,11 @@ export const IceServer = z.object({
   username: z.string().optional(),
   credential: z.string().optional(),
 });
+export type IceServer = z.infer<typeof IceServer>;
+
+/** `relay` makes pages use TURN only (their RTCPeerConnection's iceTransportPolicy). */
+export const IceTransportPolicy = z.enum(['all', 'relay']);
+export type IceTransportPolicy = z.infer<typeof IceTransportPolicy>;
 
 // ---------------------------------------------------------------------------
 // Browser -> server
@@ -90,6 +95,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
     self: ParticipantInfo,
     participants: z.array(ParticipantInfo),
     iceServers: z.array(IceServer),
+    iceTransportPolicy: IceTransportPolicy.default('all'),
     startMutedAudio: z.boolean(),
   }),
   z.object({ type: z.literal('participantJoined'), participant: ParticipantInfo }),

@@ -27,6 +27,7 @@ import { newParticipantId, Participant } from './Participant.js';
 import type { ParticipantChannel } from './ParticipantChannel.js';
 import { NodeRooms, type VideoRoomSettings } from './NodeRooms.js';
 import { noCalls, type RoomStats } from './roomStats.js';
+import { formatDuration } from '../support/time.js';
 
 export interface RoomSettings extends VideoRoomSettings {
   /** How long a participant whose page vanished without saying goodbye stays in the room. */
@@ -35,6 +36,8 @@ export interface RoomSettings extends VideoRoomSettings {
   invitationTtlMs: number;
   /** How long a token stays valid: an ended room's tokens are refused this long. */
   tokenTtlSeconds: number;
+  /** A meeting is ended this long after its room was created (the seed's maximum session length). */
+  maxDurationMs: number;
 }
 
 export interface RoomDeps {
@@ -70,6 +73,9 @@ export class Room extends EventEmitter<RoomEvents> {
   private readonly stranded = new Set<string>();
   private readonly nodeRooms: NodeRooms;
   private readonly directory: RoomDirectory;
+  private readonly maxDurationTimer: NodeJS.Timeout;
+  /** Janus sessions being destroyed: the VideoRoom outlives them, or Janus reports their feeds' room missing. */
+  private readonly releasing = new Set<Promise<void>>();
   private readonly logger: Logger;
   private unsubscribe: (() => Promise<void>) | undefined;
   private closed = false;
@@ -87,6 +93,8 @@ export class Room extends EventEmitter<RoomEvents> {
     this.nodeRooms = new NodeRooms(name, deps.settings, this.logger);
     this.ready = this.load();
     this.ready.catch((error: Error) => this.logger.error({ err: error.message }, 'cannot read the room from the directory'));
+    const maxMs = deps.settings.maxDurationMs;
+    this.maxDurationTimer = setTimeout(() => void this.end(`the meeting reached its maximum length of ${formatDuration(maxMs)}`), maxMs);
   }
 
   get isClosed(): boolean {
@@ -98,13 +106,12 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.participants.size;
   }
 
-  /** Reserves a place for a participant who will connect with the token `/joinCall` hands out. */
-  async invite(participantId: string, name: string): Promise<void> {
-    await this.ready;
+  /** Reserves a place for a participant who will connect with the token `/joinCall` hands out. Call after `ready`. */
+  invite(participantId: string, name: string): Promise<void> {
     const participant = new Participant(participantId, name);
     this.participants.set(participantId, participant);
     participant.departureTimer = setTimeout(() => this.remove(participant), this.deps.settings.invitationTtlMs);
-    await this.directory.saveMember(this.name, this.recordOf(participant));
+    return this.directory.saveMember(this.name, this.recordOf(participant));
   }
 
   /**
@@ -278,6 +285,9 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** The server is going down: tell every page to come back later, and let go of Janus. */
   async shutdown(): Promise<void> {
+    // Nobody is left to hear of departures or ended feeds: without this, a phone hanging up would make
+    // every page's media unsubscribe from its feed while that media is being destroyed.
+    this.present.clear();
     for (const call of this.phoneCalls()) call.hangUp();
     for (const participant of this.participants.values()) {
       participant.cancelDeparture();
@@ -286,7 +296,6 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     await Promise.all([...this.participants.values()].map((participant) => participant.media?.then((m) => m.close(), () => undefined)));
     this.participants.clear();
-    this.present.clear();
     await this.close();
   }
 
@@ -429,9 +438,11 @@ export class Room extends EventEmitter<RoomEvents> {
   private close(): Promise<void> {
     if (!this.closing) {
       this.closed = true;
+      clearTimeout(this.maxDurationTimer);
       this.closing = (async () => {
         await this.ready.catch(() => undefined);
         await this.unsubscribe?.().catch(() => undefined);
+        await Promise.all(this.releasing);
         const { placements } = await this.directory.snapshot(this.name);
         await this.nodeRooms.destroyUnused(this.deps.pool.all, new Set(placements.values()));
       })().catch((error: Error) => this.logger.warn({ err: error.message }, 'could not release the room'));
@@ -477,7 +488,12 @@ export class Room extends EventEmitter<RoomEvents> {
     const media = participant.media;
     participant.media = undefined;
     participant.node = undefined;
-    void media?.then((m) => m.close(), () => undefined);
+    if (!media) return;
+    const release: Promise<void> = media
+      .then((m) => m.close())
+      .catch(() => undefined)
+      .finally(() => this.releasing.delete(release));
+    this.releasing.add(release);
   }
 
   /** A phone that just answered hears every audio feed already on its node. */

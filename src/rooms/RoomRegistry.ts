@@ -48,7 +48,19 @@ export class RoomRegistry {
     return this.rooms.get(name);
   }
 
-  getOrCreate(name: string): Room {
+  /**
+   * The room of that name, ready and open. Use it at once, with nothing
+   * awaited in between: a room that closes while it was loading is replaced.
+   */
+  async open(name: string): Promise<Room> {
+    for (;;) {
+      const room = this.getOrCreate(name);
+      await room.ready;
+      if (!room.isClosed) return room;
+    }
+  }
+
+  private getOrCreate(name: string): Room {
     let room = this.rooms.get(name);
     if (!room || room.isClosed) {
       const created = new Room(name, { ...this.deps, previousClose: this.closing.get(name) ?? Promise.resolve() });

@@ -23,6 +23,7 @@ import { registerAdminRoutes } from '../http/adminRoutes.js';
 import type { Telephony } from '../telephony/Telephony.js';
 import { registerSignallingRoute } from '../signalling/signallingRoute.js';
 import { sendError } from '../http/httpErrors.js';
+import type { TlsFiles } from './tls.js';
 
 export interface AppDeps {
   rooms: RoomRegistry;
@@ -38,6 +39,8 @@ export interface AppDeps {
   limits: Limits;
   metricsSecret: string | undefined;
   stats: StatsSource;
+  /** Serve HTTPS with this certificate; plain HTTP without. */
+  tls?: TlsFiles | undefined;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -56,6 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.limits.trustProxy,
     // Requests the router cannot take (a URL with broken percent-encoding) get our error body too.
     frameworkErrors: (error, _request, reply) => sendError(reply, 'invalid_request', `the request cannot be routed: ${error.message}`),
+    https: deps.tls ?? null,
   });
   const metrics = new ServerMetrics(deps.stats);
   registerMetrics(app, metrics, deps.metricsSecret);

@@ -20,6 +20,8 @@ import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
 import { buildApp } from './app.js';
 import { limitsFromConfig } from '../config/limits.js';
 import { statsOf } from '../metrics/serverStats.js';
+import { loadTls } from './tls.js';
+import { browserIce } from '../signalling/browserIce.js';
 
 export interface RunningServer {
   url: string;
@@ -112,6 +114,7 @@ async function startHttp(config: Config, logger: Logger, runDir: string, service
       tokenTtlSeconds: config.TOKEN_TTL_S,
       maxPublishers: config.ROOM_MAX_PUBLISHERS,
       bitrateBps: config.VIDEO_BITRATE_BPS,
+      maxDurationMs: config.SESSION_MAX_S * 1000,
     },
     logger,
   });
@@ -120,7 +123,7 @@ async function startHttp(config: Config, logger: Logger, runDir: string, service
     rooms,
     tokens,
     tokenTtlSeconds: config.TOKEN_TTL_S,
-    signalling: { iceServers: config.iceServers, startMutedAudio: config.START_MUTED_AUDIO, maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES },
+    signalling: { ...browserIce(config), startMutedAudio: config.START_MUTED_AUDIO, maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES },
     logger,
     isReady: () => pool.isUp,
     telephony,
@@ -129,6 +132,7 @@ async function startHttp(config: Config, logger: Logger, runDir: string, service
     limits: limitsFromConfig(config),
     metricsSecret: config.METRICS_SECRET,
     stats: statsOf(rooms, pool.all),
+    tls: await loadTls(config, runDir, logger),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, 'Convene is listening');

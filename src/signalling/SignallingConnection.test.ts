@@ -37,7 +37,7 @@ describe('SignallingConnection backpressure', () => {
       onErrorSent: (code) => errors.push(code),
     };
     const grant = { participantId: 'participant-1', room: 'alpha', name: 'Ann' };
-    const connection = new SignallingConnection(socket as unknown as WebSocket, {} as Room, grant, options, pino({ level: 'silent' }));
+    const connection = new SignallingConnection(socket as unknown as WebSocket, new Promise<Room>(() => undefined), grant, options, pino({ level: 'silent' }));
 
     for (let nonce = 0; nonce < 100; nonce++) connection.send({ type: 'pong', nonce });
     assert.equal(socket.terminated, true);

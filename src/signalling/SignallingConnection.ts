@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { ClientMessage, CloseCode, PROTOCOL_VERSION, type ServerMessage } from '../protocol/messages.js';
+import { ClientMessage, CloseCode, PROTOCOL_VERSION, type IceServer, type IceTransportPolicy, type ServerMessage } from '../protocol/messages.js';
 import type { Room } from '../rooms/Room.js';
 import type { ParticipantChannel } from '../rooms/ParticipantChannel.js';
 import type { ParticipantGrant } from '../auth/tokens.js';
@@ -13,7 +13,9 @@ import { toWireError } from './wireErrors.js';
 import { MessageRateLimit, type MessageRate } from './MessageRateLimit.js';
 
 export interface SignallingOptions {
-  iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+  /** STUN/TURN servers for one participant: TURN credentials are issued per participant and expire. */
+  iceServersFor(participantId: string): IceServer[];
+  iceTransportPolicy: IceTransportPolicy;
   startMutedAudio: boolean;
   /** A page that reads this slowly is dropped rather than buffered without bound. */
   maxBufferedBytes: number;
@@ -28,10 +30,13 @@ export class SignallingConnection implements ParticipantChannel {
   private queue: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
   private readonly rateLimit: MessageRateLimit;
+  /** Set when the page is welcomed; requests are only handled after that. */
+  private room: Room | undefined;
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly room: Room,
+    /** The participant's room, once it is ready. */
+    private readonly opening: Promise<Room>,
     private readonly grant: ParticipantGrant,
     private readonly options: SignallingOptions,
     logger: Logger,
@@ -42,7 +47,7 @@ export class SignallingConnection implements ParticipantChannel {
 
   /** Welcomes the page once the room is ready; requests that arrive before wait their turn. */
   start(): void {
-    const welcomed = this.room.ready.then(() => this.welcome());
+    const welcomed = this.opening.then((room) => this.welcome(room));
     this.queue = welcomed.catch(() => this.close(CloseCode.serviceRestart, 'the room is unavailable; reconnect'));
     this.socket.on('message', (data, isBinary) => {
       // Checked on arrival, not in turn, so a flood cannot pile up behind a slow request.
@@ -53,23 +58,25 @@ export class SignallingConnection implements ParticipantChannel {
     this.socket.on('close', (code) => {
       const deliberate = this.deliberateLeave || code === CloseCode.normal || code === CloseCode.goingAway;
       this.logger.info({ code, deliberate }, 'signalling closed');
-      void welcomed.then(() => this.room.disconnect(this.grant.participantId, this, deliberate), () => undefined);
+      void welcomed.then(() => this.room?.disconnect(this.grant.participantId, this, deliberate), () => undefined);
     });
   }
 
-  private welcome(): void {
+  private welcome(room: Room): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    const { self, others } = this.room.connect(this.grant.participantId, this.grant.name, this);
+    this.room = room;
+    const { self, others } = room.connect(this.grant.participantId, this.grant.name, this);
     this.send({
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
-      room: this.room.name,
+      room: room.name,
       self,
       participants: others,
-      iceServers: this.options.iceServers,
+      iceServers: this.options.iceServersFor(this.grant.participantId),
+      iceTransportPolicy: this.options.iceTransportPolicy,
       startMutedAudio: this.options.startMutedAudio,
     });
-    void this.room.startMedia(this.grant.participantId);
+    void room.startMedia(this.grant.participantId);
   }
 
   send(message: ServerMessage): void {
@@ -116,20 +123,22 @@ export class SignallingConnection implements ParticipantChannel {
 
   private async handle(message: ClientMessage): Promise<void> {
     const participantId = this.grant.participantId;
+    const room = this.room;
+    if (!room) return; // the page was never welcomed (its socket closed first)
     switch (message.type) {
       case 'publish': {
-        const sdp = await this.room.publish(participantId, message.feed, message.sdp);
+        const sdp = await room.publish(participantId, message.feed, message.sdp);
         this.send({ type: 'publishAnswer', feed: message.feed, sdp });
         return;
       }
       case 'unpublish':
-        return this.room.unpublish(participantId, message.feed);
+        return room.unpublish(participantId, message.feed);
       case 'subscribeAnswer':
-        return this.room.answerSubscription(participantId, message.pcId, message.sdp);
+        return room.answerSubscription(participantId, message.pcId, message.sdp);
       case 'trickle':
-        return this.room.trickle(participantId, message.pcId, message.candidate);
+        return room.trickle(participantId, message.pcId, message.candidate);
       case 'mute':
-        return this.room.setMuted(participantId, message.audioMuted, message.videoMuted);
+        return room.setMuted(participantId, message.audioMuted, message.videoMuted);
       case 'leave':
         this.deliberateLeave = true;
         this.socket.close(CloseCode.normal, 'left');

@@ -38,8 +38,7 @@ export function registerSignallingRoute(app: FastifyInstance, deps: SignallingRo
     (socket, request) => {
       const grant = grants.get(request);
       if (!grant) return socket.close(1011, 'not authenticated');
-      const room = deps.rooms.getOrCreate(grant.room);
-      new SignallingConnection(socket, room, grant, deps.options, deps.logger).start();
+      new SignallingConnection(socket, deps.rooms.open(grant.room), grant, deps.options, deps.logger).start();
     },
   );
 }
