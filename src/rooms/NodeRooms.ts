@@ -8,6 +8,11 @@ import type { JanusNode } from '../media/JanusNode.js';
 import * as videoroom from '../media/janus/videoroom.js';
 import { JanusCode, JanusError } from '../media/janus/janusErrors.js';
 import { janusRoomIdFor } from './janusRoomId.js';
+import type { JanusHandle } from '../media/janus/JanusHandle.js';
+import { sleep } from '../support/time.js';
+
+const EMPTY_WAIT_MS = 3_000;
+const EMPTY_POLL_MS = 50;
 
 export interface VideoRoomSettings {
   maxPublishers: number;
@@ -52,7 +57,9 @@ export class NodeRooms {
         .map(async (node) => {
           this.created.delete(node.url);
           try {
-            await videoroom.destroyRoom(await node.controlHandle(), this.janusRoom);
+            const handle = await node.controlHandle();
+            await this.waitUntilEmpty(handle);
+            await videoroom.destroyRoom(handle, this.janusRoom);
             this.logger.info({ janusRoom: this.janusRoom, janusNode: node.url }, 'destroyed VideoRoom');
           } catch (error) {
             if (!(error instanceof JanusError && error.is(JanusCode.videoRoomNoSuchRoom))) {
@@ -61,6 +68,16 @@ export class NodeRooms {
           }
         }),
     );
+  }
+
+  /**
+   * Janus answers a session's destruction before its VideoRoom handles have
+   * left the room (a handle with a PeerConnection leaves from its own loop):
+   * destroying the room before that makes each late leave fail.
+   */
+  private async waitUntilEmpty(handle: JanusHandle): Promise<void> {
+    const deadline = Date.now() + EMPTY_WAIT_MS;
+    while ((await videoroom.listParticipants(handle, this.janusRoom)).length > 0 && Date.now() < deadline) await sleep(EMPTY_POLL_MS);
   }
 
   private async create(node: JanusNode): Promise<void> {
