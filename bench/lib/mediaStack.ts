@@ -61,6 +61,11 @@ export async function startMediaStack(label: string, extraEnv: Record<string, st
         JANUS_API_SECRET: janus.apiSecret,
         TOKEN_SECRET: 'benchmark-token-secret-benchmark-token-secret',
         RECONNECT_GRACE_S: '2',
+        // Every synthetic client comes from 127.0.0.1: the rate limits would measure themselves.
+        RATE_LIMIT_JOIN_PER_MIN: '1000000',
+        RATE_LIMIT_DIAL_PER_MIN: '1000000',
+        RATE_LIMIT_WS_MSG_PER_S: '1000000',
+        RATE_LIMIT_WS_BURST: '1000000',
         ...extraEnv,
       },
     });
