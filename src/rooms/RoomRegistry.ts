@@ -8,6 +8,7 @@ import type { JanusPool } from '../media/JanusPool.js';
 import type { RoomDirectory } from '../cluster/RoomDirectory.js';
 import type { MediaPlacement } from '../cluster/MediaPlacement.js';
 import { Room, type RoomSettings } from './Room.js';
+import { MediaError } from '../media/mediaErrors.js';
 import { totalStats, type RegistryStats } from './roomStats.js';
 
 export interface RoomRegistryDeps {
@@ -26,6 +27,7 @@ export class RoomRegistry {
   /** Rooms that closed and are still letting go of Janus, so a new room of that name waits for them. */
   private readonly closing = new Map<string, Promise<void>>();
   private readonly orphanCheck: NodeJS.Timeout;
+  private shuttingDown = false;
 
   constructor(private readonly deps: RoomRegistryDeps) {
     deps.pool.on('down', (node) => {
@@ -53,6 +55,8 @@ export class RoomRegistry {
    * awaited in between: a room that closes while it was loading is replaced.
    */
   async open(name: string): Promise<Room> {
+    // Pages reconnect at once after "server restarting": they must not open rooms while the server lets go of Janus.
+    if (this.shuttingDown) throw MediaError.unavailable('the server is shutting down');
     for (;;) {
       const room = this.getOrCreate(name);
       await room.ready;
@@ -99,6 +103,7 @@ export class RoomRegistry {
   }
 
   async shutdown(): Promise<void> {
+    this.shuttingDown = true;
     clearInterval(this.orphanCheck);
     await Promise.all([...this.rooms.values()].map((room) => room.shutdown()));
   }
