@@ -1,24 +1,12 @@
 /** The HTTP API and the WebSocket's door, against a running server. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startTestServer } from '../support/testServer.js';
+import { upgradeStatus } from '../support/upgradeStatus.js';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: response.status, body: await response.json(), headers: response.headers };
-}
-
-function wsStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
-    socket.on('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.on('error', () => undefined);
-  });
 }
 
 describe('HTTP API', () => {
@@ -72,10 +60,10 @@ describe('HTTP API', () => {
 
   it('refuses the signalling WebSocket without a valid token, before upgrading', async () => {
     const wsUrl = server.url.replace('http', 'ws');
-    assert.equal(await wsStatus(`${wsUrl}/ws`), 400);
-    assert.equal(await wsStatus(`${wsUrl}/ws?token=nonsense`), 401);
+    assert.equal(await upgradeStatus(`${wsUrl}/ws`), 400);
+    assert.equal(await upgradeStatus(`${wsUrl}/ws?token=nonsense`), 401);
     const ann = (await post(`${server.url}/joinCall`, { name: 'Ann', room: 'alpha' })).body;
-    assert.equal(await wsStatus(`${wsUrl}/ws?token=${ann.token}`), 101);
+    assert.equal(await upgradeStatus(`${wsUrl}/ws?token=${ann.token}`), 101);
   });
 
   it('answers unknown routes with 404 and a code', async () => {

@@ -17,6 +17,7 @@ import { TokenIssuer } from '../../src/auth/tokens.js';
 import { launchBrowser, newContext } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
+import { upgradeStatus } from '../support/upgradeStatus.js';
 
 const TOKEN_SECRET = 'token-secret-for-isolation-tests-0123456789';
 const ADMIN_SECRET = 'admin-secret-for-tests';
@@ -56,18 +57,6 @@ class SignallingProbe {
     const deadline = Date.now() + 5_000;
     while (!this.messages.some((m) => m.type === 'pong' && m.nonce === nonce) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-function wsStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
-    socket.on('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.on('error', () => undefined);
-  });
 }
 
 /** A token whose signature has one character changed in the middle (the last one may only carry padding bits). */
@@ -148,7 +137,7 @@ describe('isolation between rooms, and token checks', () => {
   });
 
   it('a token for room A gets room A\'s welcome only, and nothing of room B after it', async () => {
-    assert.equal(await wsStatus(`${wsUrl}?token=${tokenA}&room=room-b`), 400, 'no room can be named beside the token');
+    assert.equal(await upgradeStatus(`${wsUrl}?token=${tokenA}&room=room-b`), 400, 'no room can be named beside the token');
     const al = await SignallingProbe.open(`${wsUrl}?token=${tokenA}`);
     const welcome = al.messages[0]!;
     assert.equal(welcome.type, 'welcome');
@@ -212,7 +201,7 @@ describe('isolation between rooms, and token checks', () => {
       assert.equal(reply.status, 401, path);
       assert.equal(reply.body.error?.code, 'token_expired', path);
     }
-    assert.equal(await wsStatus(`${wsUrl}?token=${expired}`), 401);
+    assert.equal(await upgradeStatus(`${wsUrl}?token=${expired}`), 401);
   });
 
   it('refuses tampered tokens on HTTP and on the WebSocket', async () => {
@@ -228,7 +217,7 @@ describe('isolation between rooms, and token checks', () => {
       assert.equal((await request('GET', `/idLookup?id=${beaId}`, token)).status, 401, what);
       assert.equal((await request('POST', '/startPSTNCall', token, { number: PHONE })).status, 401, what);
       assert.equal((await request('POST', '/endPSTNCall', token, { callId: phoneCallB })).status, 401, what);
-      assert.equal(await wsStatus(`${wsUrl}?token=${encodeURIComponent(token)}`), 401, what);
+      assert.equal(await upgradeStatus(`${wsUrl}?token=${encodeURIComponent(token)}`), 401, what);
     }
     assert.deepEqual(roomB().phoneCalls().find((c) => c.id === phoneCallB)?.info(), { callId: phoneCallB, state: 'dialling' });
   });
