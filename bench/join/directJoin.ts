@@ -1,17 +1,14 @@
 /**
- * The same join as conveneJoin.ts through the direct-to-Janus client: the
+ * The measured join (see twoPageJoin.ts) through the direct-to-Janus client: the
  * room is created on Janus beforehand (the app server would create it on the
  * first join), then two pages join it exactly as the meeting pages do.
  */
 import type { Browser } from 'playwright-core';
 import { pino } from 'pino';
-import { newContext } from '../../test/support/browser.js';
-import { sleep } from '../../src/support/time.js';
 import { JanusConnection } from '../../src/media/janus/JanusConnection.js';
 import * as videoroom from '../../src/media/janus/videoroom.js';
-import { clickToFirstFrameMs, installMediaProbe, waitForLocalPreview, waitUntilPublishing } from '../lib/pageProbe.js';
-
-const FEED_LIVE_SETTLE_MS = 300;
+import { waitForLocalPreview } from '../lib/pageProbe.js';
+import { openProbedPage, timeSecondJoin, type ProbedPage } from './twoPageJoin.js';
 
 export interface DirectTarget {
   pageUrl: string;
@@ -19,15 +16,13 @@ export interface DirectTarget {
   apiSecret: string;
 }
 
-async function openDirectPage(browser: Browser, target: DirectTarget, room: number, name: string) {
-  const context = await newContext(browser);
-  await installMediaProbe(context);
-  const page = await context.newPage();
+async function openDirectPage(browser: Browser, target: DirectTarget, room: number, name: string): Promise<ProbedPage> {
+  const opened = await openProbedPage(browser);
   const query = new URLSearchParams({ janus: target.janusUrl, secret: target.apiSecret, room: String(room), name });
-  await page.goto(`${target.pageUrl}/?${query}`);
-  await waitForLocalPreview(page);
-  await page.waitForSelector('#join:not([disabled])');
-  return { context, page };
+  await opened.page.goto(`${target.pageUrl}/?${query}`);
+  await waitForLocalPreview(opened.page);
+  await opened.page.waitForSelector('#join:not([disabled])');
+  return opened;
 }
 
 /** A VideoRoom with the settings the app gives its rooms, made and destroyed over Janus's API. */
@@ -47,19 +42,5 @@ async function withRoom<T>(target: DirectTarget, use: (room: number) => Promise<
 }
 
 export function joinDirectlyOnJanus(browser: Browser, target: DirectTarget): Promise<number> {
-  return withRoom(target, async (room) => {
-    const first = await openDirectPage(browser, target, room, 'Ann');
-    let second: Awaited<ReturnType<typeof openDirectPage>> | undefined;
-    try {
-      await first.page.click('#join');
-      await waitUntilPublishing(first.page);
-      await sleep(FEED_LIVE_SETTLE_MS);
-      second = await openDirectPage(browser, target, room, 'Bob');
-      await second.page.click('#join');
-      return await clickToFirstFrameMs(second.page);
-    } finally {
-      await second?.context.close();
-      await first.context.close();
-    }
-  });
+  return withRoom(target, (room) => timeSecondJoin((name) => openDirectPage(browser, target, room, name), '#join'));
 }
