@@ -14,25 +14,18 @@ import { createClient } from '@redis/client';
 import WebSocket from 'ws';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
-import { EmbeddedJanus } from '../../src/media/EmbeddedJanus.js';
+import type { EmbeddedJanus } from '../../src/media/EmbeddedJanus.js';
+import { startTestJanus } from '../support/testJanus.js';
 import { JanusConnection } from '../../src/media/janus/JanusConnection.js';
 import * as videoroom from '../../src/media/janus/videoroom.js';
 import { janusRoomIdFor } from '../../src/rooms/janusRoomId.js';
 import { launchBrowser, newContext } from '../support/browser.js';
-import { mediaInterface } from '../support/testServer.js';
 import { decodesVideoWithin, expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
 import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 import { startNginx, type TestNginx } from '../support/cluster/nginxProxy.js';
 import { startAppServer, type TestAppServer } from '../support/cluster/appServer.js';
 
 const JANUS_SECRET = randomBytes(18).toString('base64url');
-
-async function startJanusNode(dir: string, rtpPortRange: string): Promise<EmbeddedJanus> {
-  return EmbeddedJanus.start({
-    binary: 'janus', runDir: dir, rtpPortRange, iceEnforceList: mediaInterface, apiSecret: JANUS_SECRET,
-    natPublicIp: '', stunServer: '', debugLevel: 3, logger: pino({ level: 'silent' }),
-  });
-}
 
 /** Whether the meeting room has a VideoRoom on the Janus node, asked of Janus itself. */
 async function roomIsOn(janus: EmbeddedJanus, room: string): Promise<boolean> {
@@ -53,6 +46,7 @@ describe('several app servers and Janus nodes on Redis', () => {
   let dir: string;
   let redis: TestRedis;
   let janus: EmbeddedJanus[];
+  let janusRunDirs: string[] = [];
   let apps: TestAppServer[];
   let nginx: TestNginx;
   let browser: Browser;
@@ -71,7 +65,9 @@ describe('several app servers and Janus nodes on Redis', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'convene-cluster-'));
     redis = await startRedis(dir);
-    janus = [await startJanusNode(join(dir, 'janus1'), '41000-41499'), await startJanusNode(join(dir, 'janus2'), '41500-41999')];
+    const nodes = [await startTestJanus('41000-41499', JANUS_SECRET), await startTestJanus('41500-41999', JANUS_SECRET)];
+    janus = nodes.map((node) => node.janus);
+    janusRunDirs = nodes.map((node) => node.runDir);
     const env = {
       REDIS_URL: redis.url,
       JANUS_URLS: janus.map((node) => node.url).join(','),
@@ -98,6 +94,7 @@ describe('several app servers and Janus nodes on Redis', () => {
     await nginx?.stop();
     await Promise.all((apps ?? []).map((app) => app.stop()));
     await Promise.all((janus ?? []).map((node) => node.stop()));
+    await Promise.all(janusRunDirs.map((runDir) => rm(runDir, { recursive: true, force: true })));
     await redis?.stop();
     await rm(dir, { recursive: true, force: true });
   });
