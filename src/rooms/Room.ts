@@ -179,14 +179,7 @@ export class Room extends EventEmitter<RoomEvents> {
     });
     call.on('feedLive', (feed) => void this.onLocalFeedLive(participant, feed));
     call.on('feedGone', ({ feed, feedId }) => void this.onLocalFeedGone(participant, feed, feedId));
-    void call.start(
-      (async () => {
-        const node = await this.deps.placement.place(this.name, participant.id);
-        participant.node = node;
-        await this.nodeRooms.ensure(node);
-        return { node, janusRoom: this.nodeRooms.janusRoom };
-      })(),
-    );
+    void call.start(this.placeMedia(participant).then((node) => ({ node, janusRoom: this.nodeRooms.janusRoom })));
     return { participantId: participant.id };
   }
 
@@ -454,11 +447,17 @@ export class Room extends EventEmitter<RoomEvents> {
   // -------------------------------------------------------------------------
   // Media
 
+  /** Picks the participant's Janus node and makes sure the room's VideoRoom is there. */
+  private async placeMedia(participant: Participant): Promise<JanusNode> {
+    const node = await this.deps.placement.place(this.name, participant.id);
+    participant.node = node;
+    await this.nodeRooms.ensure(node);
+    return node;
+  }
+
   private createMedia(participant: Participant): Promise<ParticipantMedia> {
     return (async () => {
-      const node = await this.deps.placement.place(this.name, participant.id);
-      participant.node = node;
-      await this.nodeRooms.ensure(node);
+      const node = await this.placeMedia(participant);
       void this.directory.publish(this.name, { type: 'placed', node: node.url }).catch(() => undefined);
       void this.copyLocalFeedsTo(node);
       const media = await ParticipantMedia.create(node, this.nodeRooms.janusRoom, participant.id, this.logger.child({ participantId: participant.id }));
