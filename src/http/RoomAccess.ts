@@ -5,9 +5,10 @@
  * is kept in the room directory until the room's last member leaves, so a
  * room that empties and opens again under the same name has a new first joiner.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { HttpErrorCode } from './httpErrors.js';
+import { sameSecret } from './secrets.js';
 
 export type AccessVerdict = { ok: true } | { ok: false; code: HttpErrorCode; reason: string };
 
@@ -19,20 +20,20 @@ export class RoomAccess {
     private readonly maxParticipants: number,
   ) {}
 
-  /** Whether one more participant fits in the room. */
-  async hasRoomFor(room: string): Promise<AccessVerdict> {
-    return (await this.rooms.memberCount(room)) < this.maxParticipants
+  /** Whether one more participant fits in a room of `memberCount` (see `RoomRegistry.memberCount`). */
+  hasRoomFor(memberCount: number): AccessVerdict {
+    return memberCount < this.maxParticipants
       ? { ok: true }
       : { ok: false, code: 'room_full', reason: `the room is full (${this.maxParticipants} participants)` };
   }
 
   /** Checks a `/joinCall`: the first joiner of a room sets its password, or leaves it open; everyone after must match that. */
   async admit(room: string, password: string | undefined): Promise<AccessVerdict> {
-    const full = await this.hasRoomFor(room);
+    const full = this.hasRoomFor(await this.rooms.memberCount(room));
     if (!full.ok) return full;
     const offered = password === undefined ? OPEN : passwordDigest(room, password);
     const recorded = await this.rooms.openRoom(room, offered);
-    if (sameDigest(recorded, offered)) return { ok: true };
+    if (sameSecret(recorded, offered)) return { ok: true };
     if (recorded === OPEN) {
       return { ok: false, code: 'conflict', reason: 'this room was opened without a password; join without one, or use another room' };
     }
@@ -44,8 +45,4 @@ export class RoomAccess {
 /** Salted with the room's name, so equal passwords of different rooms differ in the directory. */
 function passwordDigest(room: string, password: string): string {
   return createHash('sha256').update(`convene-room-password:${room}:${password}`).digest('hex');
-}
-
-function sameDigest(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }

@@ -14,7 +14,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { rooms: RoomReg
     if (!hasSecret(request, deps.adminSecret)) return sendError(reply, 'unauthorized', 'Authorization: Bearer <ADMIN_SECRET> is required');
     const parsed = EndSessionRequest.safeParse(request.body ?? {});
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
-    if (!(await deps.rooms.isInProgress(parsed.data.room))) return sendError(reply, 'not_found', 'no such room in progress');
+    if ((await deps.rooms.memberCount(parsed.data.room)) === 0) return sendError(reply, 'not_found', 'no such room in progress');
     const room = await deps.rooms.open(parsed.data.room);
     const phones = room.phoneCalls().filter((call) => !call.isOver).length;
     await room.end('the meeting was ended by the operator');

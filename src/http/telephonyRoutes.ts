@@ -54,8 +54,9 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     const number = parsed.data.number ?? telephony.defaultNumber;
     if (!number) return sendError(reply, 'invalid_request', 'number: required (no default dial_number is configured)');
     if (!telephony.mayDial(number)) return sendError(reply, 'number_not_allowed', `${number} is not on this server's list of dialable numbers`);
-    if (!(await deps.rooms.isInProgress(auth.grant.room))) return sendError(reply, 'not_found', 'your room has ended; join again');
-    const space = await deps.access.hasRoomFor(auth.grant.room);
+    const members = await deps.rooms.memberCount(auth.grant.room);
+    if (members === 0) return sendError(reply, 'not_found', 'your room has ended; join again');
+    const space = deps.access.hasRoomFor(members);
     if (!space.ok) return sendError(reply, space.code, space.reason);
     const room = await deps.rooms.open(auth.grant.room);
     const call = telephony.createCall(number, parsed.data.name, auth.grant.room);

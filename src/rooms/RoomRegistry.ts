@@ -97,10 +97,6 @@ export class RoomRegistry {
     return this.deps.directory.openRoom(room, passwordDigest);
   }
 
-  /** Whether anyone, on any app server, is in the room. */
-  async isInProgress(room: string): Promise<boolean> {
-    return (await this.deps.directory.snapshot(room)).members.length > 0;
-  }
 
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
