@@ -43,18 +43,14 @@ export function rateLimitPerAddressAndRoom(
     keyGenerator: async (request) => (await options.roomOf(request)) ?? '',
     allowList: (_request, room) => room === '',
   });
-  return {
-    perAddress: async (request, reply) => {
-      const verdict = await addressLimit(request);
-      if (!verdict.isAllowed && verdict.isExceeded) return refuse(reply, verdict.ttlInSeconds, `too many ${options.what} from your address`);
+  const enforce =
+    (limit: typeof addressLimit, counted: string) =>
+    async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+      const verdict = await limit(request);
+      if (!verdict.isAllowed && verdict.isExceeded) return refuse(reply, verdict.ttlInSeconds, `too many ${options.what} ${counted}`);
       return undefined;
-    },
-    perRoom: async (request, reply) => {
-      const verdict = await roomLimit(request);
-      if (!verdict.isAllowed && verdict.isExceeded) return refuse(reply, verdict.ttlInSeconds, `too many ${options.what} for this room`);
-      return undefined;
-    },
-  };
+    };
+  return { perAddress: enforce(addressLimit, 'from your address'), perRoom: enforce(roomLimit, 'for this room') };
 }
 
 function refuse(reply: FastifyReply, retryAfterSeconds: number, what: string): FastifyReply {
