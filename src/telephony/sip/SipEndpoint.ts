@@ -35,7 +35,8 @@ export type DialogHandler = (request: SipRequest) => void;
 export class SipEndpoint {
   private readonly transactions: TransactionLayer;
   private readonly dialogs = new Map<string, DialogHandler>();
-  private closed = false;
+  /** 'closing': no new requests, but those already queued still go out (see close()). */
+  private state: 'open' | 'closing' | 'closed' = 'open';
 
   private constructor(
     private readonly socket: Socket,
@@ -68,9 +69,17 @@ export class SipEndpoint {
     return `sip:${user}@${this.advertisedAddress}:${this.localPort}`;
   }
 
-  /** Sends a request in a client transaction; `onResponse` sees every response, including the stack's own 408 and 503. */
+  /**
+   * Sends a request in a client transaction; `onResponse` sees every
+   * response, including the stack's own 408 and 503. Once the endpoint is
+   * closing, the request is not sent and gets a 503 of its own.
+   */
   request(message: SipRequest, target: SipTarget, onResponse: (response: SipResponse) => void): void {
     if (message.method !== 'CANCEL') message.headers.via = [{ params: {} }];
+    if (this.state !== 'open') {
+      queueMicrotask(() => onResponse(sip.makeResponse(message, 503, 'Service Unavailable (SIP endpoint closed)')));
+      return;
+    }
     this.transactions.createClientTransaction(this.connectionTo(target, onResponse, message), message, onResponse);
   }
 
@@ -95,11 +104,20 @@ export class SipEndpoint {
     this.transactions.getServer(request)?.send?.(response);
   }
 
+  /**
+   * Stops taking requests, sends once what is already queued (e.g. the BYEs
+   * of a shutdown's hang-ups), then ends every transaction and its timers.
+   * The `sip` package starts a client transaction on the next tick: ending
+   * it before then would leave its retransmission and 32 s timers running.
+   */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.transactions.destroy();
-    this.socket.close();
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    setImmediate(() => {
+      this.state = 'closed';
+      this.transactions.destroy();
+      this.socket.close();
+    });
   }
 
   private connectionTo(target: SipTarget, onResponse?: (response: SipResponse) => void, request?: SipRequest): Connection {
@@ -107,7 +125,7 @@ export class SipEndpoint {
       protocol: 'UDP',
       release: () => undefined,
       send: (message: SipMessage) => {
-        if (this.closed) return;
+        if (this.state === 'closed') return;
         if ('method' in message) {
           const via = message.headers.via?.[0];
           if (via) Object.assign(via, { host: this.advertisedAddress, port: this.localPort, protocol: 'UDP' }, { params: { ...via.params, rport: null } });
