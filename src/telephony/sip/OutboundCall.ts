@@ -1,10 +1,12 @@
 /**
  * One outgoing SIP call through the trunk (the UAC side of an INVITE
- * dialog): digest authentication on 401 or 407, progress, the answer's
- * SDP, CANCEL while it rings, BYE once answered, and the far end's BYE.
+ * dialog): digest authentication on 401 or 407 (to the INVITE and to our
+ * BYE), progress, the answer's SDP, CANCEL while it rings, BYE once
+ * answered, and the far end's BYE.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import sip, { type NameAddr, type SipRequest, type SipResponse } from 'sip';
 import digest, { type DigestContext } from 'sip/digest.js';
 import { failureOf, type CallFailure } from '../callOutcome.js';
@@ -34,6 +36,9 @@ type Phase = 'new' | 'calling' | 'early' | 'answered' | 'terminated';
 /** Without any reply from the trunk for this long, it counts as unreachable. */
 const NO_REPLY_TIMEOUT_MS = 5_000;
 
+/** The answer to a BYE that crossed the phone's own: the dialog is gone already, which is what we wanted. */
+const CALL_DOES_NOT_EXIST = 481;
+
 export class OutboundCall extends EventEmitter<OutboundCallEvents> {
   private phase: Phase = 'new';
   /** Whether `failed` or `ended` went out: the call is over for the room, even if SIP still winds down. */
@@ -42,11 +47,11 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
   private readonly localTag = randomBytes(6).toString('hex');
   private cseq = 1;
   private invite: SipRequest | undefined;
-  private sentCredentials = false;
   private gotReply = false;
   private cancelPending = false;
   private dialog: { remoteTag: string; remoteTarget: string; routes: NameAddr[] } | undefined;
   private timers: NodeJS.Timeout[] = [];
+  private readonly logger: Logger;
 
   constructor(
     private readonly endpoint: SipEndpoint,
@@ -55,12 +60,13 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
     private readonly ringTimeoutMs: number,
   ) {
     super();
+    this.logger = endpoint.callLogger(this.callId);
   }
 
   dial(offerSdp: string): void {
     if (this.phase !== 'new') return;
     this.phase = 'calling';
-    this.sendInvite(offerSdp);
+    this.sendInvite(this.inviteRequest(offerSdp));
     this.timers.push(
       setTimeout(() => {
         if (!this.gotReply) this.abandon('unreachable', 'the SIP trunk does not answer');
@@ -74,7 +80,7 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
   /** Ends the call from our side, whatever its phase. */
   hangUp(): void {
     if (this.phase === 'answered') {
-      this.sendInDialog('BYE');
+      this.sendBye(this.inDialogRequest('BYE', this.cseq++));
       this.terminate();
       this.report(() => this.emit('ended', false));
     } else if (this.phase === 'calling' || this.phase === 'early') {
@@ -91,8 +97,8 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
     return { uri: `sip:${this.account.fromNumber}@${this.account.domain}`, params: { tag: this.localTag } };
   }
 
-  private sendInvite(offerSdp: string, challenge?: SipResponse): void {
-    const request: SipRequest = {
+  private inviteRequest(offerSdp: string): SipRequest {
+    return {
       method: 'INVITE',
       uri: this.remoteUri,
       headers: {
@@ -107,10 +113,9 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
       },
       content: offerSdp,
     };
-    if (challenge) {
-      digest.signRequest({} as DigestContext, request, challenge, { user: this.account.username, password: this.account.password });
-      this.sentCredentials = true;
-    }
+  }
+
+  private sendInvite(request: SipRequest): void {
     this.invite = request;
     this.endpoint.request(request, this.account.target, (response) => this.onInviteResponse(request, response));
   }
@@ -134,12 +139,14 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
       this.onAnswered(response);
       return;
     }
-    if ((response.status === 401 || response.status === 407) && !this.sentCredentials && this.account.username) {
-      this.sendInvite(request.content ?? '', response);
+    // A call we already gave up on is not dialled again with credentials.
+    const signed = this.reported ? undefined : this.answerToChallenge(request, response);
+    if (signed) {
+      this.sendInvite(signed);
       return;
     }
     this.terminate();
-    this.fail(failureOf(response.status, this.sentCredentials), `${response.status} ${response.reason}`);
+    this.fail(failureOf(response.status, carriesCredentials(request)), `${response.status} ${response.reason}`);
   }
 
   private onAnswered(response: SipResponse): void {
@@ -155,7 +162,7 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
     this.phase = 'answered';
     if (this.reported) {
       // Answered after we gave up on it (CANCEL and 200 OK crossed): end it at once.
-      this.sendInDialog('BYE');
+      this.sendBye(this.inDialogRequest('BYE', this.cseq++));
       this.terminate();
       return;
     }
@@ -188,8 +195,44 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
     this.endpoint.ack(this.inDialogRequest('ACK', response.headers.cseq.seq), this.account.target);
   }
 
-  private sendInDialog(method: 'BYE'): void {
-    this.endpoint.request(this.inDialogRequest(method, this.cseq++), this.account.target, () => undefined);
+  /**
+   * BYE is the only request we send inside the dialog that a trunk may
+   * challenge (ACK and CANCEL never are, RFC 3261 §22.1). Its transactions,
+   * retransmissions and timers belong to the endpoint, which ends them on a
+   * final response, on timeout (32 s) or when it closes.
+   */
+  private sendBye(request: SipRequest): void {
+    this.endpoint.request(request, this.account.target, (response) => this.onByeResponse(request, response));
+  }
+
+  /** The call is already over for the room; a BYE the trunk refuses may leave the phone leg up, so it is logged. */
+  private onByeResponse(request: SipRequest, response: SipResponse): void {
+    if (response.status < 200) return;
+    const signed = this.answerToChallenge(request, response);
+    if (signed) {
+      this.logger.debug({ status: response.status }, 'the trunk challenged our BYE: sending it again with credentials');
+      this.sendBye(signed);
+    } else if (response.status >= 300 && response.status !== CALL_DOES_NOT_EXIST) {
+      this.logger.warn(
+        { status: response.status, reason: response.reason, withCredentials: carriesCredentials(request) },
+        'the trunk refused our BYE: the phone may still be connected',
+      );
+    }
+  }
+
+  /**
+   * Answers a trunk's digest challenge (401 or 407, RFC 3261 §22.2): the
+   * same request as a new transaction (next CSeq, same dialog and Route set)
+   * with our credentials. Undefined when `response` is no challenge, when
+   * there is no account, or when `request` already carried credentials: a
+   * second challenge means they were refused, and asking again would loop.
+   */
+  private answerToChallenge(request: SipRequest, response: SipResponse): SipRequest | undefined {
+    if (response.status !== 401 && response.status !== 407) return undefined;
+    if (!this.account.username || carriesCredentials(request)) return undefined;
+    const signed: SipRequest = { ...request, headers: { ...request.headers, cseq: { seq: this.cseq++, method: request.method } } };
+    digest.signRequest({} as DigestContext, signed, response, { user: this.account.username, password: this.account.password });
+    return signed;
   }
 
   private inDialogRequest(method: string, seq: number): SipRequest {
@@ -256,4 +299,8 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
   }
+}
+
+function carriesCredentials(request: SipRequest): boolean {
+  return request.headers['authorization'] !== undefined || request.headers['proxy-authorization'] !== undefined;
 }

@@ -64,6 +64,11 @@ export class SipEndpoint {
     return endpoint;
   }
 
+  /** A logger for one call's SIP events, carrying its Call-ID (the key to the trunk's own logs). */
+  callLogger(sipCallId: string): Logger {
+    return this.logger.child({ sipCallId });
+  }
+
   /** Our own SIP URI, for Contact headers. */
   contactUri(user: string): string {
     return `sip:${user}@${this.advertisedAddress}:${this.localPort}`;
