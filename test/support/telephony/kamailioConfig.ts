@@ -2,9 +2,12 @@
  * Renders the kamailio.cfg that makes kamailio behave like a provider's SIP
  * trunk: digest auth against one fixed account (no database), then a
  * per-number decision to forward to the lab phone or reject on the spot.
+ * Like a strict provider, it can also demand credentials on the caller's
+ * BYEs (`challengeBye`).
  *
  * Every INVITE that reaches a decision is logged as one `siplab-invite`
- * line on stderr, so the harness can tell a test what the trunk saw.
+ * line on stderr, and every BYE as one `siplab-bye` line, so the harness
+ * can tell a test what the trunk saw.
  */
 import type { PhoneBehaviour } from './phoneBehaviour.js';
 
@@ -20,6 +23,8 @@ export interface KamailioConfigInput {
   readonly username: string;
   readonly password: string;
   readonly challenge: ChallengeKind;
+  /** Challenge BYEs from the caller's side as INVITEs are; BYEs from the phone are always relayed. */
+  readonly challengeBye: boolean;
   readonly numbers: Readonly<Record<string, PhoneBehaviour>>;
   /** Where the phone listens, and the users of its answering and ringing accounts. */
   readonly phone: { readonly sipPort: number; readonly answerUser: string; readonly ringUser: string };
@@ -27,6 +32,8 @@ export interface KamailioConfigInput {
 
 /** Marker that starts each INVITE log line; parsed by kamailioTrunk.ts. */
 export const inviteLogMarker = 'siplab-invite';
+/** Marker that starts each BYE log line; parsed by kamailioTrunk.ts. */
+export const byeLogMarker = 'siplab-bye';
 
 // Values are pasted into quoted cfg strings that kamailio also expands
 // `$pv` in, so anything outside this set could change the script's meaning.
@@ -37,8 +44,15 @@ function checked(label: string, value: string): string {
   return value;
 }
 
-function logInvite(outcome: string, code?: number): string {
-  return `xlog("L_NOTICE", "${inviteLogMarker} outcome=${outcome} code=${code ?? '-'} number=$rU authUser=$au callId=$ci\\n");`;
+/** Renders the xlog statement of one decision: its outcome and the code the trunk answered itself ('-' when it passed the request on). */
+type DecisionLog = (outcome: string, code?: number) => string;
+
+const logInvite: DecisionLog = (outcome, code) =>
+  `xlog("L_NOTICE", "${inviteLogMarker} outcome=${outcome} code=${code ?? '-'} number=$rU authUser=$au callId=$ci\\n");`;
+
+function byeLog(side: 'caller' | 'phone'): DecisionLog {
+  return (outcome, code) =>
+    `xlog("L_NOTICE", "${byeLogMarker} outcome=${outcome} code=${code ?? '-'} side=${side} authUser=$au callId=$ci\\n");`;
 }
 
 function numberBranch(input: KamailioConfigInput, number: string, behaviour: PhoneBehaviour): string {
@@ -58,7 +72,8 @@ function numberBranch(input: KamailioConfigInput, number: string, behaviour: Pho
   }
 }
 
-function authRoute(input: KamailioConfigInput): string {
+/** A route that lets a request with this account's credentials return, and answers any other with a challenge or 403. */
+function authRoute(input: KamailioConfigInput, name: string, log: DecisionLog): string {
   const realm = checked('realm', input.realm);
   const password = checked('password', input.password);
   const username = checked('username', input.username);
@@ -66,19 +81,39 @@ function authRoute(input: KamailioConfigInput): string {
     input.challenge === 'www' ? ['pv_www_authenticate', 'www_challenge'] : ['pv_proxy_authenticate', 'proxy_challenge'];
   // -2 is "wrong password": answer 403 rather than challenging again, so a
   // caller with bad credentials fails fast instead of looping.
-  return `route[AUTH] {
+  return `route[${name}] {
     ${check}("${realm}", "${password}", "0");
     $var(authResult) = $rc;
     if ($var(authResult) == 1) {
-        if ($au != "${username}") { ${logInvite('forbidden', 403)} sl_send_reply("403", "Forbidden"); exit; }
+        if ($au != "${username}") { ${log('forbidden', 403)} sl_send_reply("403", "Forbidden"); exit; }
         consume_credentials();
         return;
     }
-    if ($var(authResult) == -2) { ${logInvite('forbidden', 403)} sl_send_reply("403", "Forbidden"); exit; }
-    ${logInvite('challenged', input.challenge === 'www' ? 401 : 407)}
+    if ($var(authResult) == -2) { ${log('forbidden', 403)} sl_send_reply("403", "Forbidden"); exit; }
+    ${log('challenged', input.challenge === 'www' ? 401 : 407)}
     ${challenge}("${realm}", "1");
     exit;
 }`;
+}
+
+/**
+ * Decides an in-dialog BYE. Only the phone sits behind this trunk, and
+ * baresip sends from the port it listens on, so a BYE from 127.0.0.1 at the
+ * phone's SIP port is the phone's and anything else is the caller's. The
+ * source is used rather than the From user because the trunk knows where it
+ * sent calls, while the From user is whatever each side chose to put there.
+ */
+function byeRoute(input: KamailioConfigInput): string {
+  const fromCaller = byeLog('caller');
+  return `route[BYE] {
+    # Absorbs retransmissions of BYEs that were already relayed.
+    t_check_trans();
+    if ($si == "127.0.0.1" && $sp == ${input.phone.sipPort}) { ${byeLog('phone')('relayed')} return; }
+    ${input.challengeBye ? 'route(AUTH_BYE);' : '# BYEs from the caller are relayed without credentials.'}
+    ${fromCaller('relayed')}
+}
+
+${input.challengeBye ? authRoute(input, 'AUTH_BYE', fromCaller) : ''}`;
 }
 
 export function renderKamailioConfig(input: KamailioConfigInput): string {
@@ -128,7 +163,9 @@ request_route {
     exit;
 }
 
-${authRoute(input)}
+${authRoute(input, 'AUTH', logInvite)}
+
+${byeRoute(input)}
 
 route[RELAY] {
     # Stay in the path like a real trunk, so callers must honour Record-Route.
@@ -138,6 +175,7 @@ route[RELAY] {
 }
 
 route[IN_DIALOG] {
+    if (is_method("BYE")) { route(BYE); }
     if (loose_route()) { t_relay(); exit; }
     if (is_method("ACK")) {
         if (t_check_trans()) { t_relay(); }

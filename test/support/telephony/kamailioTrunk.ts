@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freeUdpPort, retryOnPortClash, type StartFailure } from './freePort.js';
-import { inviteLogMarker, renderKamailioConfig, type KamailioConfigInput } from './kamailioConfig.js';
+import { byeLogMarker, inviteLogMarker, renderKamailioConfig, type KamailioConfigInput } from './kamailioConfig.js';
 import { LabProcess } from '../labProcess.js';
 import { pingSipOptions } from './sipOptionsPing.js';
 
@@ -23,6 +23,20 @@ export interface TrunkInvite {
   readonly callId: string;
 }
 
+export type TrunkByeOutcome = 'challenged' | 'forbidden' | 'relayed';
+
+/** One in-dialog BYE as the trunk decided it, in arrival order. */
+export interface TrunkBye {
+  readonly outcome: TrunkByeOutcome;
+  /** The response the trunk itself sent; undefined when it relayed the BYE. */
+  readonly code: number | undefined;
+  /** Who sent it: the caller (our server, through the trunk's front) or the lab phone behind it. */
+  readonly side: 'caller' | 'phone';
+  /** The digest username, when the BYE carried credentials the trunk checked. */
+  readonly authUser: string | undefined;
+  readonly callId: string;
+}
+
 export type KamailioTrunkOptions = Omit<KamailioConfigInput, 'sipPort'> & {
   /** Path of the kamailio binary (/usr/sbin, often not on a user's PATH). */
   readonly program: string;
@@ -30,31 +44,51 @@ export type KamailioTrunkOptions = Omit<KamailioConfigInput, 'sipPort'> & {
   readonly readyTimeoutMs: number;
 };
 
-const outcomes: readonly TrunkInviteOutcome[] = ['challenged', 'forbidden', 'rejected', 'forwarded', 'unknownNumber'];
+const inviteOutcomes: readonly TrunkInviteOutcome[] = ['challenged', 'forbidden', 'rejected', 'forwarded', 'unknownNumber'];
+const byeOutcomes: readonly TrunkByeOutcome[] = ['challenged', 'forbidden', 'relayed'];
+const sides = ['caller', 'phone'] as const;
 
-function parseInviteLine(line: string): TrunkInvite | undefined {
-  const at = line.indexOf(`${inviteLogMarker} `);
+/** The `key=value` fields of a log line that carries `marker`, or undefined for any other line. */
+function markedFields(line: string, marker: string): Map<string, string> | undefined {
+  const at = line.indexOf(`${marker} `);
   if (at < 0) return undefined;
   const fields = new Map<string, string>();
-  for (const pair of line.slice(at + inviteLogMarker.length + 1).trim().split(' ')) {
+  for (const pair of line.slice(at + marker.length + 1).trim().split(' ')) {
     const eq = pair.indexOf('=');
     if (eq > 0) fields.set(pair.slice(0, eq), pair.slice(eq + 1));
   }
-  const outcome = outcomes.find((known) => known === fields.get('outcome'));
+  return fields;
+}
+
+/** The fields every decision line has; kamailio prints `<null>` for a missing digest username. */
+function decisionFields(fields: Map<string, string>): { code: number | undefined; authUser: string | undefined; callId: string } {
   const code = Number(fields.get('code'));
   const authUser = fields.get('authUser');
-  if (!outcome) return undefined;
   return {
-    outcome,
     code: code > 0 ? code : undefined,
-    number: fields.get('number') ?? '',
     authUser: authUser && authUser !== '<null>' ? authUser : undefined,
     callId: fields.get('callId') ?? '',
   };
 }
 
+function parseInviteLine(line: string): TrunkInvite | undefined {
+  const fields = markedFields(line, inviteLogMarker);
+  const outcome = inviteOutcomes.find((known) => known === fields?.get('outcome'));
+  if (!fields || !outcome) return undefined;
+  return { outcome, number: fields.get('number') ?? '', ...decisionFields(fields) };
+}
+
+function parseByeLine(line: string): TrunkBye | undefined {
+  const fields = markedFields(line, byeLogMarker);
+  const outcome = byeOutcomes.find((known) => known === fields?.get('outcome'));
+  const side = sides.find((known) => known === fields?.get('side'));
+  if (!fields || !outcome || !side) return undefined;
+  return { outcome, side, ...decisionFields(fields) };
+}
+
 export class KamailioTrunk {
-  private readonly seen: TrunkInvite[] = [];
+  private readonly seenInvites: TrunkInvite[] = [];
+  private readonly seenByes: TrunkBye[] = [];
 
   private constructor(
     readonly sipPort: number,
@@ -62,7 +96,9 @@ export class KamailioTrunk {
   ) {
     process.onOutputLine((line) => {
       const invite = parseInviteLine(line);
-      if (invite) this.seen.push(invite);
+      if (invite) this.seenInvites.push(invite);
+      const bye = parseByeLine(line);
+      if (bye) this.seenByes.push(bye);
     });
   }
 
@@ -78,7 +114,7 @@ export class KamailioTrunk {
     const configPath = join(workDir, 'kamailio.cfg');
     await writeFile(configPath, renderKamailioConfig({ ...configInput, sipPort }));
     // -DD: stay in the foreground so we own the process; -E: log to stderr,
-    // which is where the per-INVITE lines are read from.
+    // which is where the per-INVITE and per-BYE lines are read from.
     const args = ['-DD', '-E', '-f', configPath, '-m', '32', '-M', '4', '-Y', runtimeDir, '-w', workDir];
     const process = await LabProcess.start('kamailio', program, args, workDir);
     const trunk = new KamailioTrunk(sipPort, process);
@@ -98,7 +134,12 @@ export class KamailioTrunk {
 
   /** Every INVITE decision so far, oldest first. */
   invites(): readonly TrunkInvite[] {
-    return [...this.seen];
+    return [...this.seenInvites];
+  }
+
+  /** Every in-dialog BYE decision so far, oldest first. */
+  byes(): readonly TrunkBye[] {
+    return [...this.seenByes];
   }
 
   output(): string {

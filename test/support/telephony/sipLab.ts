@@ -26,7 +26,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChallengeKind } from './kamailioConfig.js';
-import { KamailioTrunk, type TrunkInvite } from './kamailioTrunk.js';
+import { KamailioTrunk, type TrunkBye, type TrunkInvite } from './kamailioTrunk.js';
 import { findLabPrograms } from './labRequirements.js';
 import { defaultNumberBehaviours, labNumbers, type PhoneBehaviour } from './phoneBehaviour.js';
 import { SipCaller, type CallerProfile } from './sipCaller.js';
@@ -36,7 +36,8 @@ import { SipPhone, phoneUsers } from './sipPhone.js';
 export { answer, busy, decline, labNumbers, ringForever, type PhoneBehaviour } from './phoneBehaviour.js';
 export { analyseWavTone, dominantFrequencyHz, type ToneReport } from './toneAnalysis.js';
 export type { AgentCall } from './baresipAgent.js';
-export type { TrunkInvite } from './kamailioTrunk.js';
+export type { ChallengeKind } from './kamailioConfig.js';
+export type { TrunkBye, TrunkInvite } from './kamailioTrunk.js';
 export type { SipCaller } from './sipCaller.js';
 export type { SipPhone } from './sipPhone.js';
 
@@ -54,6 +55,12 @@ export interface SipLabOptions {
   readonly realm?: string;
   /** 'proxy' (default): 407 Proxy-Authenticate; 'www': 401 WWW-Authenticate. */
   readonly challenge?: ChallengeKind;
+  /**
+   * Challenge BYEs from the caller's side (our server) the same way, as
+   * strict providers do, and relay them only with valid credentials; the
+   * phone's own BYEs are relayed either way. Default false.
+   */
+  readonly challengeBye?: boolean;
   /** What happens per dialled number; default `defaultNumberBehaviours` (see `lab.numbers`). Unlisted numbers get 404. */
   readonly numbers?: Readonly<Record<string, PhoneBehaviour>>;
   /** Tone the phone plays into calls; default 1000 Hz. */
@@ -78,8 +85,11 @@ export interface SipLabTrunk {
   readonly password: string;
   readonly realm: string;
   readonly challenge: ChallengeKind;
+  readonly challengeBye: boolean;
   /** Each INVITE the trunk decided on, oldest first (challenged, forbidden, forwarded…). */
   readonly invites: () => readonly TrunkInvite[];
+  /** Each in-dialog BYE the trunk decided on, oldest first (challenged, forbidden, relayed), with its side. */
+  readonly byes: () => readonly TrunkBye[];
 }
 
 export interface StartCallerOptions {
@@ -138,6 +148,7 @@ export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> 
       password: options.password ?? randomBytes(8).toString('hex'),
       realm: options.realm ?? 'sip-lab',
       challenge: options.challenge ?? 'proxy',
+      challengeBye: options.challengeBye ?? false,
     };
     const trunk = await KamailioTrunk.start({
       ...credentials,
@@ -151,7 +162,7 @@ export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> 
 
     let callers = 0;
     return {
-      trunk: { ...credentials, host: trunk.host, port: trunk.sipPort, uri: `sip:${trunk.host}`, invites: () => trunk.invites() },
+      trunk: { ...credentials, host: trunk.host, port: trunk.sipPort, uri: `sip:${trunk.host}`, invites: () => trunk.invites(), byes: () => trunk.byes() },
       phone,
       numbers: labNumbers,
       workDir,
