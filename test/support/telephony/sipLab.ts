@@ -35,6 +35,7 @@ import { SipPhone, phoneUsers } from './sipPhone.js';
 // The lab's entry point also hands out what a dial-out test needs next.
 export { answer, busy, decline, labNumbers, ringForever, type PhoneBehaviour } from './phoneBehaviour.js';
 export { analyseWavTone, dominantFrequencyHz, type ToneReport } from './toneAnalysis.js';
+export { telephonyOverrides } from './labServerSettings.js';
 export type { AgentCall } from './baresipAgent.js';
 export type { ChallengeKind } from './kamailioConfig.js';
 export type { TrunkBye, TrunkInvite } from './kamailioTrunk.js';
