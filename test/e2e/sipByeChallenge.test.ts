@@ -26,8 +26,13 @@ const HANG_UP_WITHIN_MS = 5000;
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
+interface ChallengingTrunkAndServer {
+  lab(): SipLab;
+  server(): TestServer;
+}
+
 /** A lab whose trunk challenges our BYEs, and a server dialling through it, for the enclosing describe. */
-function byeChallengingTrunk(challenge: ChallengeKind): { lab: () => SipLab; server: () => TestServer } {
+function byeChallengingTrunk(challenge: ChallengeKind): ChallengingTrunkAndServer {
   let lab: SipLab | undefined;
   let server: TestServer | undefined;
   before(async () => {
@@ -93,26 +98,35 @@ describe('hanging up through a trunk that challenges BYE', () => {
     await browser?.close();
   });
 
-  describe('with 407 Proxy-Authenticate', () => {
-    const trunk = byeChallengingTrunk('proxy');
+  async function pageInRoom(server: TestServer, name: string, room: string): Promise<Page> {
+    const page = await (await newContext(browser)).newPage();
+    await joinMeeting(page, server.url, name, room);
+    return page;
+  }
 
-    it('answers the 407 to its BYE with credentials, and the phone is off the line within seconds', async () => {
+  /** Our hang-up through a trunk that challenges it with `code`: the trunk sees the challenge answered, and the phone goes off the line. */
+  function itAnswersTheChallengeToItsBye(trunk: ChallengingTrunkAndServer, code: 401 | 407): void {
+    it(`answers the ${code} to its BYE with credentials, and the phone is off the line within seconds`, async () => {
       const lab = trunk.lab();
-      const page = await (await newContext(browser)).newPage();
-      await joinMeeting(page, trunk.server().url, 'Alice', 'bye-407');
+      const page = await pageInRoom(trunk.server(), 'Alice', `bye-${code}`);
       const call = await dialAnsweringPhone(page, lab);
       await hangUpFromPage(page, lab, call);
       assert.deepEqual(decisions(await byesOnceRelayed(lab, call.callId)), [
-        ['challenged', 407, 'caller', undefined],
+        ['challenged', code, 'caller', undefined],
         ['relayed', undefined, 'caller', lab.trunk.username],
       ]);
       await page.context().close();
     });
+  }
+
+  describe('with 407 Proxy-Authenticate', () => {
+    const trunk = byeChallengingTrunk('proxy');
+
+    itAnswersTheChallengeToItsBye(trunk, 407);
 
     it("relays the phone's own BYE without a challenge, and the page shows the call ended", async () => {
       const lab = trunk.lab();
-      const page = await (await newContext(browser)).newPage();
-      await joinMeeting(page, trunk.server().url, 'Carol', 'bye-phone');
+      const page = await pageInRoom(trunk.server(), 'Carol', 'bye-phone');
       const call = await dialAnsweringPhone(page, lab);
       await lab.phone.hangup();
       await lab.phone.waitForClosed(call.callId);
@@ -123,19 +137,6 @@ describe('hanging up through a trunk that challenges BYE', () => {
   });
 
   describe('with 401 WWW-Authenticate', () => {
-    const trunk = byeChallengingTrunk('www');
-
-    it('answers the 401 to its BYE with credentials, and the phone is off the line within seconds', async () => {
-      const lab = trunk.lab();
-      const page = await (await newContext(browser)).newPage();
-      await joinMeeting(page, trunk.server().url, 'Dave', 'bye-401');
-      const call = await dialAnsweringPhone(page, lab);
-      await hangUpFromPage(page, lab, call);
-      assert.deepEqual(decisions(await byesOnceRelayed(lab, call.callId)), [
-        ['challenged', 401, 'caller', undefined],
-        ['relayed', undefined, 'caller', lab.trunk.username],
-      ]);
-      await page.context().close();
-    });
+    itAnswersTheChallengeToItsBye(byeChallengingTrunk('www'), 401);
   });
 });
