@@ -278,7 +278,10 @@ form.addEventListener('submit', (event) => {
   joinError.textContent = '';
   const displayName = nameInput.value.trim();
   localStorage.setItem('convene.name', displayName);
-  joinCall(displayName, roomInput.value.trim()).then(
+  const retrying = (reason: string, inS: number): void => {
+    joinError.textContent = `${reason}. Trying again in ${inS} s…`;
+  };
+  joinCall(displayName, roomInput.value.trim(), retrying).then(
     (reply) => startMeeting(reply, displayName),
     (error: Error) => (joinError.textContent = error.message),
   );

@@ -16,11 +16,13 @@ export class MediaPlacement {
     private readonly capPerNode: number,
   ) {}
 
-  async place(room: string, participantId: string): Promise<JanusNode> {
+  /** The node for the participant's media, or undefined when the participant left while it was placed. */
+  async place(room: string, participantId: string): Promise<JanusNode | undefined> {
     const healthy = this.pool.healthy();
     if (healthy.length === 0) throw MediaError.unavailable('no Janus node is up');
     const loads = await this.directory.nodeLoads();
     const candidates = healthy.map((node) => node.url).sort((a, b) => (loads.get(a) ?? 0) - (loads.get(b) ?? 0));
-    return this.pool.node(await this.directory.place(room, participantId, candidates, this.capPerNode));
+    const url = await this.directory.place(room, participantId, candidates, this.capPerNode);
+    return url === undefined ? undefined : this.pool.node(url);
   }
 }

@@ -1,13 +1,16 @@
 /**
  * The room directory of a server that runs alone: plain maps, and no one
- * else to hear its events.
+ * else to hear its events. Every change is synchronous, so each is atomic
+ * as the Redis directory's scripts are.
  */
 import { randomUUID } from 'node:crypto';
 import type { FeedKind } from '../protocol/messages.js';
-import { feedKey, type FeedRecord, type MemberRecord } from './records.js';
+import { feedKey } from '../media/MediaSession.js';
+import type { FeedRecord, MemberRecord } from './records.js';
 import { chooseNode, countPerNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
 
 interface RoomEntry {
+  version: number;
   /** How the first joiner opened the room: its password digest, or '' for none. */
   access: string | undefined;
   members: Map<string, MemberRecord>;
@@ -20,17 +23,22 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly rooms = new Map<string, RoomEntry>();
   private readonly revoked = new Map<string, number>();
 
-  async saveMember(room: string, member: MemberRecord): Promise<void> {
-    this.entry(room).members.set(member.info.participantId, member);
+  async saveMember(room: string, member: MemberRecord, options?: { access?: string }): Promise<void> {
+    const entry = this.changed(this.entry(room));
+    entry.members.set(member.info.participantId, member);
+    if (options?.access !== undefined) entry.access ??= options.access;
   }
 
-  async removeMember(room: string, participantId: string): Promise<void> {
+  async removeMember(room: string, participantId: string, heldBy: string): Promise<boolean> {
     const entry = this.rooms.get(room);
-    if (!entry) return;
-    entry.members.delete(participantId);
+    if (!entry) return true;
+    const member = entry.members.get(participantId);
+    if (member && member.server !== heldBy) return false;
+    this.changed(entry).members.delete(participantId);
     entry.placements.delete(participantId);
     for (const [key, feed] of entry.feeds) if (feed.participantId === participantId) entry.feeds.delete(key);
     if (entry.members.size === 0) this.rooms.delete(room);
+    return true;
   }
 
   async findMember(room: string, participantId: string): Promise<MemberRecord | undefined> {
@@ -39,22 +47,33 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   async snapshot(room: string): Promise<RoomSnapshot> {
     const entry = this.rooms.get(room);
-    return { members: [...(entry?.members.values() ?? [])], placements: new Map(entry?.placements), feeds: [...(entry?.feeds.values() ?? [])] };
+    return {
+      version: entry?.version ?? 0,
+      members: [...(entry?.members.values() ?? [])],
+      placements: new Map(entry?.placements),
+      feeds: [...(entry?.feeds.values() ?? [])],
+    };
   }
 
-  async orphans(): Promise<string[]> {
+  async isAlive(): Promise<boolean> {
+    return true;
+  }
+
+  async orphans(): Promise<Array<{ participantId: string; server: string }>> {
     return [];
   }
 
-  async place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string> {
-    const placements = this.entry(room).placements;
-    const node = chooseNode(candidates, countPerNode(placements, participantId), capPerNode);
-    placements.set(participantId, node);
+  async place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string | undefined> {
+    const entry = this.rooms.get(room);
+    if (!entry?.members.has(participantId)) return undefined;
+    const node = chooseNode(candidates, countPerNode(entry.placements, participantId), capPerNode);
+    this.changed(entry).placements.set(participantId, node);
     return node;
   }
 
   async recordPlacement(room: string, participantId: string, node: string): Promise<void> {
-    this.entry(room).placements.set(participantId, node);
+    const entry = this.rooms.get(room);
+    if (entry?.members.has(participantId)) this.changed(entry).placements.set(participantId, node);
   }
 
   async nodeLoads(): Promise<Map<string, number>> {
@@ -64,11 +83,13 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async saveFeed(room: string, feed: FeedRecord): Promise<void> {
-    this.entry(room).feeds.set(feedKey(feed.participantId, feed.feed), feed);
+    const entry = this.rooms.get(room);
+    if (entry?.members.has(feed.participantId)) this.changed(entry).feeds.set(feedKey(feed.participantId, feed.feed), feed);
   }
 
   async removeFeed(room: string, participantId: string, feed: FeedKind): Promise<void> {
-    this.rooms.get(room)?.feeds.delete(feedKey(participantId, feed));
+    const entry = this.rooms.get(room);
+    if (entry?.feeds.delete(feedKey(participantId, feed))) this.changed(entry);
   }
 
   async openRoom(room: string, passwordDigest: string): Promise<string> {
@@ -93,7 +114,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   async publish(): Promise<void> {}
 
-  onReconnect(): void {}
+  onConnectionChange(): void {}
 
   async subscribe(): Promise<() => Promise<void>> {
     return async () => {};
@@ -101,10 +122,15 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   async close(): Promise<void> {}
 
+  private changed(entry: RoomEntry): RoomEntry {
+    entry.version += 1;
+    return entry;
+  }
+
   private entry(room: string): RoomEntry {
     let entry = this.rooms.get(room);
     if (!entry) {
-      entry = { access: undefined, members: new Map(), placements: new Map(), feeds: new Map() };
+      entry = { version: 0, access: undefined, members: new Map(), placements: new Map(), feeds: new Map() };
       this.rooms.set(room, entry);
     }
     return entry;

@@ -3,96 +3,128 @@
  *
  * Keys (all under `convene:`):
  * - `room:<name>`: a hash of the room's members (`m:<id>`), their media
- *   placement (`n:<id>`), live feeds (`f:<id>:<feed>`) and how it was
- *   opened (`access`: its password digest, or empty). Servers holding
- *   members refresh its expiry, so a room nobody serves any more vanishes.
+ *   placement (`n:<id>`), live feeds (`f:<id>:<feed>`), how it was opened
+ *   (`access`: its password digest, or empty) and a placement counter
+ *   (`pv`). Servers holding members refresh its expiry, so a room nobody
+ *   serves any more vanishes.
+ * - `version:<name>`: the room's change counter (see redisScripts.ts).
  * - `servers`: a sorted set of app servers by last heartbeat. Members of a
  *   server that missed its heartbeats are treated as gone.
  * - `load:<server>`: participants each server placed on each Janus node.
  * - `revoked:<participant>`: tokens refused until the key expires.
- * - `lock:<name>`: held while a member of the room is being placed.
- * Events travel on the pub/sub channel `events:<name>`.
+ * Events travel on the pub/sub channel `events:<name>`, published by the
+ * same scripts that make the changes they report.
+ *
+ * Commands are not queued while Redis is unreachable: they fail at once, so
+ * callers can answer "try again" instead of hanging. When Redis is back,
+ * every server writes back what it holds and reads its rooms again
+ * (`onConnectionChange`), which also covers events missed meanwhile.
  */
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from '@redis/client';
-import type { Logger } from 'pino';
 import type { FeedKind } from '../protocol/messages.js';
-import { sleep } from '../support/time.js';
-import { EventEnvelope, FeedRecord, MemberRecord, feedKey, type RoomEvent } from './records.js';
-import { chooseNode, countPerNode, type RoomDirectory, type RoomEventListener, type RoomSnapshot } from './RoomDirectory.js';
+import { feedKey } from '../media/MediaSession.js';
+import type { FailureLog } from '../support/failures.js';
+import { EventEnvelope, FeedRecord, MemberRecord, type RoomEvent } from './records.js';
+import { chooseNode, countPerNode, type ConnectionListener, type RoomDirectory, type RoomEventListener, type RoomSnapshot } from './RoomDirectory.js';
+import { directoryScripts, type ScriptTarget } from './redisScripts.js';
+import { RedisConnectionWatch } from './RedisConnectionWatch.js';
 
 const PREFIX = 'convene:';
 const HEARTBEAT_MS = 2_000;
 /** A server silent this long is considered dead, and its members with it. */
 const SERVER_DEAD_AFTER_MS = 8_000;
 const ROOM_TTL_MS = 60_000;
-const LOCK_TTL_MS = 3_000;
-const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+/** Placements of one room made at the same moment retry until each sees the others; each attempt lets one of them in. */
+const PLACE_ATTEMPTS = 50;
+const COMMAND_TIMEOUT_MS = 5_000;
 
 const roomKey = (room: string): string => `${PREFIX}room:${room}`;
+const versionKey = (room: string): string => `${PREFIX}version:${room}`;
 const channelOf = (room: string): string => `${PREFIX}events:${room}`;
 const loadKey = (server: string): string => `${PREFIX}load:${server}`;
 const SERVERS = `${PREFIX}servers`;
+
+type DirectoryClient = RedisClientType<{}, {}, typeof directoryScripts>;
+
+interface RoomRead {
+  version: number;
+  placementVersion: string;
+  members: MemberRecord[];
+  placements: Map<string, string>;
+  feeds: FeedRecord[];
+}
 
 export class RedisRoomDirectory implements RoomDirectory {
   readonly serverId = randomUUID();
   /** Members this server holds, by room, with the node each was placed on. */
   private readonly local = new Map<string, Map<string, string | undefined>>();
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly reconnectListeners = new Set<() => void>();
 
   private constructor(
-    private readonly client: RedisClientType,
-    private readonly subscriber: RedisClientType,
-    private readonly logger: Logger,
+    private readonly client: DirectoryClient,
+    private readonly subscriber: DirectoryClient,
+    private readonly watch: RedisConnectionWatch,
+    private readonly failures: FailureLog,
   ) {
-    this.heartbeat = setInterval(() => void this.beat().catch((error: Error) => this.logger.warn({ err: error.message }, 'Redis heartbeat failed')), HEARTBEAT_MS);
-    // Every later 'ready' follows a lost connection: Redis may have restarted empty, so everyone writes back what it holds.
-    client.on('ready', () => {
-      this.logger.info('Redis is reachable again; restoring what this server holds');
-      void this.beat().catch(() => undefined);
-      for (const listener of this.reconnectListeners) listener();
+    this.heartbeat = setInterval(() => {
+      // While Redis is away the watch has said so once; a failed beat would only repeat it.
+      if (watch.isUp) failures.watch('Redis heartbeat failed', this.beat());
+    }, HEARTBEAT_MS);
+    watch.onChange((state) => {
+      if (state === 'back') failures.watch('Redis heartbeat failed', this.beat());
     });
   }
 
-  static async connect(url: string, logger: Logger): Promise<RedisRoomDirectory> {
-    const log = logger.child({ component: 'redis' });
-    const client: RedisClientType = createClient({ url });
-    client.on('error', (error: Error) => log.warn({ err: error.message }, 'Redis connection problem; retrying'));
-    try {
-      await client.connect();
-    } catch (error) {
-      throw new Error(`cannot reach Redis at ${url} (REDIS_URL): ${(error as Error).message}`);
-    }
+  /** Connects, or gives up after `timeoutMs` (the client itself would retry for ever). */
+  static async connect(url: string, failures: FailureLog, timeoutMs: number): Promise<RedisRoomDirectory> {
+    const log = failures.child({ component: 'redis' });
+    const client: DirectoryClient = createClient({
+      url,
+      scripts: directoryScripts,
+      disableOfflineQueue: true,
+      // A Redis that accepts the connection but never answers must not hang a join.
+      commandOptions: { timeout: COMMAND_TIMEOUT_MS },
+    });
     const subscriber = client.duplicate();
-    subscriber.on('error', (error: Error) => log.warn({ err: error.message }, 'Redis subscriber problem; retrying'));
-    await subscriber.connect();
-    const directory = new RedisRoomDirectory(client, subscriber, log);
+    let directory: RedisRoomDirectory | undefined;
+    const watch = new RedisConnectionWatch(url, [client, subscriber], () => directory?.rooms() ?? 0, log.logger);
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all([client.connect(), subscriber.connect()]), giveUp]);
+    } catch (error) {
+      client.destroy();
+      subscriber.destroy();
+      throw new Error(`cannot reach Redis at ${watch.address} (REDIS_URL): ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    directory = new RedisRoomDirectory(client, subscriber, watch, log);
     await directory.beat();
-    log.info({ serverId: directory.serverId }, 'sharing rooms through Redis');
+    log.logger.info({ serverId: directory.serverId }, 'sharing rooms through Redis');
     return directory;
   }
 
-  async saveMember(room: string, member: MemberRecord): Promise<void> {
+  async saveMember(room: string, member: MemberRecord, options?: { access?: string }): Promise<void> {
     const id = member.info.participantId;
     const members = this.localMembers(room);
     if (member.server === this.serverId) {
       if (!members.has(id)) members.set(id, undefined);
     } else if (members.delete(id)) await this.writeLoad();
-    await this.client.multi().hSet(roomKey(room), `m:${id}`, JSON.stringify(member)).pExpire(roomKey(room), ROOM_TTL_MS).exec();
+    await this.client.setField(this.target(room, { type: 'member', member }), `m:${id}`, JSON.stringify(member), ROOM_TTL_MS, '', options?.access);
   }
 
-  async removeMember(room: string, participantId: string): Promise<void> {
-    const all = Object.keys(await this.client.hGetAll(roomKey(room)));
-    const fields = all.filter((field) => field === `m:${participantId}` || field === `n:${participantId}` || field.startsWith(`f:${participantId}:`));
-    // The last member gone: the room is over, its password with it.
-    if (!all.some((field) => field.startsWith('m:') && field !== `m:${participantId}`)) await this.client.del(roomKey(room));
-    else if (fields.length > 0) await this.client.hDel(roomKey(room), fields);
+  async removeMember(room: string, participantId: string, heldBy: string): Promise<boolean> {
+    const removed = (await this.client.removeMember(this.target(room, { type: 'left', participantId }), participantId, heldBy)) === 1;
     const members = this.local.get(room);
-    if (members?.delete(participantId)) {
+    if (removed && members?.delete(participantId)) {
       if (members.size === 0) this.local.delete(room);
       await this.writeLoad();
     }
+    return removed;
   }
 
   async findMember(room: string, participantId: string): Promise<MemberRecord | undefined> {
@@ -103,36 +135,37 @@ export class RedisRoomDirectory implements RoomDirectory {
   }
 
   async snapshot(room: string): Promise<RoomSnapshot> {
-    const { members, placements, feeds } = await this.read(room);
-    const live = await this.liveServers(members.map((m) => m.server));
-    // A placement may be written a moment before its member record: only what dead servers left is dropped.
-    const dead = new Set(members.filter((m) => !live.has(m.server)).map((m) => m.info.participantId));
-    return {
-      members: members.filter((m) => !dead.has(m.info.participantId)),
-      placements: new Map([...placements].filter(([id]) => !dead.has(id))),
-      feeds: feeds.filter((f) => !dead.has(f.participantId)),
-    };
+    const { version, members, placements, feeds } = await this.readLive(room);
+    return { version, members, placements, feeds };
   }
 
-  async orphans(room: string): Promise<string[]> {
+  async isAlive(server: string): Promise<boolean> {
+    return (await this.liveServers([server])).has(server);
+  }
+
+  async orphans(room: string): Promise<Array<{ participantId: string; server: string }>> {
     const { members } = await this.read(room);
     const live = await this.liveServers(members.map((m) => m.server));
-    return members.filter((m) => !live.has(m.server)).map((m) => m.info.participantId);
+    return members.filter((m) => !live.has(m.server)).map((m) => ({ participantId: m.info.participantId, server: m.server }));
   }
 
-  async place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string> {
-    return this.withRoomLock(room, async () => {
-      const { placements } = await this.snapshot(room);
+  async place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string | undefined> {
+    for (let attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
+      const { placements, placementVersion } = await this.readLive(room);
       const node = chooseNode(candidates, countPerNode(placements, participantId), capPerNode);
-      await this.client.multi().hSet(roomKey(room), `n:${participantId}`, node).pExpire(roomKey(room), ROOM_TTL_MS).exec();
-      this.localMembers(room).set(participantId, node);
-      await this.writeLoad();
-      return node;
-    });
+      const outcome = await this.client.place(this.target(room, { type: 'placed', participantId, node }), participantId, node, placementVersion);
+      if (outcome === 'gone') return undefined;
+      if (outcome === 'placed') {
+        this.localMembers(room).set(participantId, node);
+        await this.writeLoad();
+        return node;
+      }
+    }
+    throw new Error(`cannot place a participant of room ${room}: its placements kept changing`);
   }
 
   async recordPlacement(room: string, participantId: string, node: string): Promise<void> {
-    await this.client.multi().hSet(roomKey(room), `n:${participantId}`, node).pExpire(roomKey(room), ROOM_TTL_MS).exec();
+    await this.client.setField(this.target(room, { type: 'placed', participantId, node }), `n:${participantId}`, node, ROOM_TTL_MS, `m:${participantId}`);
   }
 
   async nodeLoads(): Promise<Map<string, number>> {
@@ -145,11 +178,12 @@ export class RedisRoomDirectory implements RoomDirectory {
   }
 
   async saveFeed(room: string, feed: FeedRecord): Promise<void> {
-    await this.client.hSet(roomKey(room), `f:${feedKey(feed.participantId, feed.feed)}`, JSON.stringify(feed));
+    const field = `f:${feedKey(feed.participantId, feed.feed)}`;
+    await this.client.setField(this.target(room, { type: 'feed', feed }), field, JSON.stringify(feed), ROOM_TTL_MS, `m:${feed.participantId}`);
   }
 
   async removeFeed(room: string, participantId: string, feed: FeedKind): Promise<void> {
-    await this.client.hDel(roomKey(room), `f:${feedKey(participantId, feed)}`);
+    await this.client.deleteField(this.target(room, { type: 'feedGone', participantId, feed }), `f:${feedKey(participantId, feed)}`);
   }
 
   async openRoom(room: string, passwordDigest: string): Promise<string> {
@@ -166,25 +200,18 @@ export class RedisRoomDirectory implements RoomDirectory {
   }
 
   async publish(room: string, event: RoomEvent): Promise<void> {
-    const envelope: EventEnvelope = { from: this.serverId, event };
-    await this.client.publish(channelOf(room), JSON.stringify(envelope));
+    await this.client.notify(this.target(room, event));
   }
 
-  onReconnect(listener: () => void): void {
-    this.reconnectListeners.add(listener);
+  onConnectionChange(listener: ConnectionListener): void {
+    this.watch.onChange(listener);
   }
 
   async subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>> {
     const onMessage = (message: string): void => {
       const envelope = parseRecord(EventEnvelope, message);
-      if (!envelope) this.logger.warn({ room }, 'ignoring a malformed room event');
-      else if (envelope.from !== this.serverId) {
-        try {
-          listener(envelope);
-        } catch (error) {
-          this.logger.error({ room, event: envelope.event.type, err: (error as Error).message }, 'a room event could not be handled');
-        }
-      }
+      if (!envelope) this.failures.report(`ignoring a malformed event of room ${room}`, new Error(message.slice(0, 200)));
+      else if (envelope.from !== this.serverId) listener(envelope);
     };
     await this.subscriber.subscribe(channelOf(room), onMessage);
     return () => this.subscriber.unsubscribe(channelOf(room), onMessage);
@@ -192,14 +219,30 @@ export class RedisRoomDirectory implements RoomDirectory {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
-    await this.client.multi().zRem(SERVERS, this.serverId).del(loadKey(this.serverId)).exec().catch(() => undefined);
+    this.watch.stop();
+    if (this.watch.isUp) await this.client.multi().zRem(SERVERS, this.serverId).del(loadKey(this.serverId)).exec().catch(() => undefined);
     this.subscriber.destroy();
     this.client.destroy();
   }
 
+  /** Rooms this server holds members of, for the connection warnings. */
+  private rooms(): number {
+    return this.local.size;
+  }
+
+  private target(room: string, event: RoomEvent): ScriptTarget {
+    return {
+      roomKey: roomKey(room),
+      versionKey: versionKey(room),
+      lifetimeMs: ROOM_TTL_MS,
+      channel: channelOf(room),
+      envelope: JSON.stringify({ from: this.serverId, event }),
+    };
+  }
+
   private async beat(): Promise<void> {
     const transaction = this.client.multi().zAdd(SERVERS, { score: Date.now(), value: this.serverId });
-    for (const room of this.local.keys()) transaction.pExpire(roomKey(room), ROOM_TTL_MS);
+    for (const room of this.local.keys()) transaction.pExpire(roomKey(room), ROOM_TTL_MS).pExpire(versionKey(room), ROOM_TTL_MS);
     await transaction.exec();
     await this.writeLoad();
   }
@@ -212,17 +255,29 @@ export class RedisRoomDirectory implements RoomDirectory {
     await transaction.exec();
   }
 
-  private async read(room: string): Promise<{ members: MemberRecord[]; placements: Map<string, string>; feeds: FeedRecord[] }> {
-    const hash = await this.client.hGetAll(roomKey(room));
-    const members: MemberRecord[] = [];
-    const placements = new Map<string, string>();
-    const feeds: FeedRecord[] = [];
+  /** The room without what dead servers left behind. */
+  private async readLive(room: string): Promise<RoomRead> {
+    const read = await this.read(room);
+    const live = await this.liveServers(read.members.map((m) => m.server));
+    const dead = new Set(read.members.filter((m) => !live.has(m.server)).map((m) => m.info.participantId));
+    return {
+      ...read,
+      members: read.members.filter((m) => !dead.has(m.info.participantId)),
+      placements: new Map([...read.placements].filter(([id]) => !dead.has(id))),
+      feeds: read.feeds.filter((f) => !dead.has(f.participantId)),
+    };
+  }
+
+  private async read(room: string): Promise<RoomRead> {
+    const [hash, version] = await this.client.multi().hGetAll(roomKey(room)).get(versionKey(room)).exec<'typed'>();
+    const read: RoomRead = { version: Number(version ?? 0), placementVersion: '0', members: [], placements: new Map(), feeds: [] };
     for (const [field, value] of Object.entries(hash)) {
-      if (field.startsWith('n:')) placements.set(field.slice(2), value);
-      else if (field.startsWith('m:')) pushParsed(members, MemberRecord, value);
-      else if (field.startsWith('f:')) pushParsed(feeds, FeedRecord, value);
+      if (field === 'pv') read.placementVersion = value;
+      else if (field.startsWith('n:')) read.placements.set(field.slice(2), value);
+      else if (field.startsWith('m:')) pushParsed(read.members, MemberRecord, value);
+      else if (field.startsWith('f:')) pushParsed(read.feeds, FeedRecord, value);
     }
-    return { members, placements, feeds };
+    return read;
   }
 
   private async liveServers(servers: string[]): Promise<Set<string>> {
@@ -231,17 +286,6 @@ export class RedisRoomDirectory implements RoomDirectory {
     const beats = await this.client.zmScore(SERVERS, unique);
     const threshold = Date.now() - SERVER_DEAD_AFTER_MS;
     return new Set(unique.filter((_, index) => (beats[index] ?? 0) > threshold));
-  }
-
-  private async withRoomLock<T>(room: string, work: () => Promise<T>): Promise<T> {
-    const key = `${PREFIX}lock:${room}`;
-    const token = randomUUID();
-    while ((await this.client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: LOCK_TTL_MS } })) !== 'OK') await sleep(20);
-    try {
-      return await work();
-    } finally {
-      await this.client.eval(RELEASE_LOCK, { keys: [key], arguments: [token] });
-    }
   }
 
   private localMembers(room: string): Map<string, string | undefined> {

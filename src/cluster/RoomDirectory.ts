@@ -7,6 +7,8 @@ import type { EventEnvelope, FeedRecord, MemberRecord, RoomEvent } from './recor
 import type { FeedKind } from '../protocol/messages.js';
 
 export interface RoomSnapshot {
+  /** The room's change counter when it was read (see `EventEnvelope.version`). */
+  version: number;
   members: MemberRecord[];
   /** Where each member's media lives: participant id to Janus node URL. */
   placements: Map<string, string>;
@@ -15,26 +17,48 @@ export interface RoomSnapshot {
 
 export type RoomEventListener = (envelope: EventEnvelope) => void;
 
+/** When the shared store was lost and found again: it may have lost data, and events sent meanwhile. */
+export type ConnectionListener = (state: 'lost' | 'back') => void;
+
+/**
+ * Every change is one atomic step that also tells the other app servers,
+ * so no two servers' changes interleave half-way, and events reach every
+ * server in the order the changes were made.
+ */
 export interface RoomDirectory {
   /** This app server's id, carried by the members it holds and the events it sends. */
   readonly serverId: string;
-  saveMember(room: string, member: MemberRecord): Promise<void>;
-  /** Forgets a member with its placement and feeds. */
-  removeMember(room: string, participantId: string): Promise<void>;
+  /**
+   * Saves a member (`member` event). A member admitted under the room's
+   * password passes its digest as `access` (see `openRoom`): the room keeps
+   * it, even if its last member left between the admission and this save.
+   */
+  saveMember(room: string, member: MemberRecord, options?: { access?: string }): Promise<void>;
+  /**
+   * Forgets a member with its placement and feeds (`left` event), unless a
+   * server other than `heldBy` holds it now (its page moved there): then
+   * nothing changes and it resolves false.
+   */
+  removeMember(room: string, participantId: string, heldBy: string): Promise<boolean>;
   findMember(room: string, participantId: string): Promise<MemberRecord | undefined>;
   /** The room as the live app servers hold it; members of servers that stopped answering are left out. */
   snapshot(room: string): Promise<RoomSnapshot>;
+  /** Whether an app server still answers (sends its heartbeats). */
+  isAlive(server: string): Promise<boolean>;
   /** Members of the room held by app servers that stopped answering. */
-  orphans(room: string): Promise<string[]>;
+  orphans(room: string): Promise<Array<{ participantId: string; server: string }>>;
   /**
-   * Atomically picks the Janus node for a member's media among `candidates`
-   * (healthy nodes, least loaded first) with `chooseNode`, and records it.
+   * Picks the Janus node for a member's media among `candidates` (healthy
+   * nodes, least loaded first) with `chooseNode`, and records it (`placed`
+   * event), atomically against other placements in the room. Resolves
+   * undefined when the member is gone (removed while it was being placed).
    */
-  place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string>;
-  /** Writes a placement made earlier again (after Redis lost its data). */
+  place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string | undefined>;
+  /** Writes a placement made earlier again (after the store lost its data), while the member is there. */
   recordPlacement(room: string, participantId: string, node: string): Promise<void>;
   /** Participants placed on each Janus node, over all rooms and servers. */
   nodeLoads(): Promise<Map<string, number>>;
+  /** Saves a feed (`feed` event) while its publisher is a member; a late save for a member that left is dropped. */
   saveFeed(room: string, feed: FeedRecord): Promise<void>;
   removeFeed(room: string, participantId: string, feed: FeedKind): Promise<void>;
   /**
@@ -46,9 +70,9 @@ export interface RoomDirectory {
   /** Refuses this participant's token from now on, for `seconds` (its longest remaining life). */
   revoke(participantId: string, seconds: number): Promise<void>;
   isRevoked(participantId: string): Promise<boolean>;
+  /** Tells the other app servers something that changes no shared state (e.g. `ended`). */
   publish(room: string, event: RoomEvent): Promise<void>;
-  /** Called when the shared store is reachable again after an outage: it may have lost everything. */
-  onReconnect(listener: () => void): void;
+  onConnectionChange(listener: ConnectionListener): void;
   /** Listens to the room's events from other servers; resolves with the way to stop. */
   subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -47,15 +47,17 @@ export const RoomEvent = z.discriminatedUnion('type', [
   /** A feed went live, or gained copies on more nodes. */
   z.object({ type: z.literal('feed'), feed: FeedRecord }),
   z.object({ type: z.literal('feedGone'), participantId: ParticipantId, feed: FeedKind }),
-  /** Someone's media was placed on this node: publishers copy their feeds there. */
-  z.object({ type: z.literal('placed'), node: z.string() }),
+  /** A member's media was placed on a Janus node: publishers copy their feeds there. */
+  z.object({ type: z.literal('placed'), participantId: ParticipantId, node: z.string() }),
   z.object({ type: z.literal('ended'), reason: z.string() }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 
-export const EventEnvelope = z.object({ from: z.string(), event: RoomEvent });
+/**
+ * An event as it travels between app servers. `version` is the room's
+ * change counter after the change the event reports: a snapshot read at
+ * version V already holds every change up to V, so events up to V that
+ * arrive while it is read are old news.
+ */
+export const EventEnvelope = z.object({ version: z.number().int().nonnegative(), from: z.string(), event: RoomEvent });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
-
-export function feedKey(participantId: string, feed: FeedKind): string {
-  return `${participantId}:${feed}`;
-}

@@ -27,13 +27,18 @@ export class RoomAccess {
       : { ok: false, code: 'room_full', reason: `the room is full (${this.maxParticipants} participants)` };
   }
 
-  /** Checks a `/joinCall`: the first joiner of a room sets its password, or leaves it open; everyone after must match that. */
-  async admit(room: string, password: string | undefined): Promise<AccessVerdict> {
+  /**
+   * Checks a `/joinCall`: the first joiner of a room sets its password, or
+   * leaves it open; everyone after must match that. An admitted joiner gets
+   * the room's access record, to keep with its reservation (see
+   * `RoomDirectory.saveMember`).
+   */
+  async admit(room: string, password: string | undefined): Promise<AccessVerdict & { access?: string }> {
     const full = this.hasRoomFor(await this.rooms.memberCount(room));
     if (!full.ok) return full;
     const offered = password === undefined ? OPEN : passwordDigest(room, password);
     const recorded = await this.rooms.openRoom(room, offered);
-    if (sameSecret(recorded, offered)) return { ok: true };
+    if (sameSecret(recorded, offered)) return { ok: true, access: recorded };
     if (recorded === OPEN) {
       return { ok: false, code: 'conflict', reason: 'this room was opened without a password; join without one, or use another room' };
     }

@@ -15,9 +15,11 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { rooms: RoomReg
     const parsed = EndSessionRequest.safeParse(request.body ?? {});
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
     if ((await deps.rooms.memberCount(parsed.data.room)) === 0) return sendError(reply, 'not_found', 'no such room in progress');
-    const room = await deps.rooms.open(parsed.data.room);
-    const phones = room.phoneCalls().filter((call) => !call.isOver).length;
-    await room.end('the meeting was ended by the operator');
+    const phones = await deps.rooms.use(parsed.data.room, async (room) => {
+      const ringing = room.phoneCalls().filter((call) => !call.isOver).length;
+      await room.end('the meeting was ended by the operator');
+      return ringing;
+    });
     return { status: 'ended', room: parsed.data.room, phonesHungUp: phones };
   });
 }

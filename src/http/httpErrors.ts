@@ -22,6 +22,7 @@ export const HttpErrors = {
   rate_limited: 429,
   internal_error: 500,
   media_unavailable: 503,
+  directory_unavailable: 503,
   telephony_unavailable: 503,
 } as const;
 export type HttpErrorCode = keyof typeof HttpErrors;

@@ -36,7 +36,7 @@ export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDe
     const participantId = newParticipantId();
     const access = await deps.access.admit(roomName, password);
     if (!access.ok) return sendError(reply, access.code, access.reason);
-    await (await deps.rooms.open(roomName)).invite(participantId, name);
+    await deps.rooms.use(roomName, (room) => room.invite(participantId, name, access.access));
     const token = await deps.tokens.issue({ participantId, room: roomName, name });
     void reply.header(
       'set-cookie',

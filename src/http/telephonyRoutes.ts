@@ -58,11 +58,15 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     if (members === 0) return sendError(reply, 'not_found', 'your room has ended; join again');
     const space = deps.access.hasRoomFor(members);
     if (!space.ok) return sendError(reply, space.code, space.reason);
-    const room = await deps.rooms.open(auth.grant.room);
     const call = telephony.createCall(number, parsed.data.name, auth.grant.room);
-    const { participantId } = room.dialOut(call, parsed.data.name);
-    const body: StartPstnCallReply = { status: 'ringing', callId: call.id, participantId };
-    return body;
+    try {
+      const { participantId } = await deps.rooms.use(auth.grant.room, (room) => room.dialOut(call, parsed.data.name));
+      const body: StartPstnCallReply = { status: 'ringing', callId: call.id, participantId };
+      return body;
+    } catch (error) {
+      call.fail('the call could not be placed');
+      throw error;
+    }
   });
 
   const endCall = async (request: FastifyRequest, reply: FastifyReply, input: unknown): Promise<unknown> => {

@@ -6,6 +6,12 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { JanusNode } from './JanusNode.js';
 import { MediaError } from './mediaErrors.js';
+import { waitLoudly } from '../support/progress.js';
+import { sleep } from '../support/time.js';
+
+const START_TIMEOUT_MS = 15_000;
+/** Once one node answers, the others get this long to answer too before the server starts without them. */
+const OTHERS_GRACE_MS = 2_000;
 
 interface JanusPoolEvents {
   /** A node's connection dropped: everything on it is gone. */
@@ -16,7 +22,11 @@ interface JanusPoolEvents {
 export class JanusPool extends EventEmitter<JanusPoolEvents> {
   private readonly nodes: Map<string, JanusNode>;
 
-  constructor(urls: string[], apiSecret: string | undefined, logger: Logger) {
+  constructor(
+    urls: string[],
+    apiSecret: string | undefined,
+    private readonly logger: Logger,
+  ) {
     super();
     this.nodes = new Map(urls.map((url) => [url, new JanusNode(url, apiSecret, logger)]));
     for (const node of this.nodes.values()) {
@@ -25,14 +35,30 @@ export class JanusPool extends EventEmitter<JanusPoolEvents> {
     }
   }
 
-  /** Connects to every node: at least one must answer; the others join when they come up. */
-  async start(timeoutMs?: number): Promise<void> {
-    const results = await Promise.allSettled(this.all.map((node) => node.start(timeoutMs)));
-    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failures.length === results.length) throw failures[0]?.reason;
-    this.all.forEach((node, index) => {
-      if (results[index]?.status === 'rejected') void node.keepConnecting();
-    });
+  /**
+   * Connects to every node and resolves as soon as one answers; the others
+   * join when they come up (said once now, so an operator knows the server
+   * runs short of nodes). Fails when none answers within `timeoutMs`.
+   */
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
+    const starts = this.all.map((node) =>
+      node.start(timeoutMs).catch((error: unknown) => {
+        void node.keepConnecting();
+        throw error;
+      }),
+    );
+    const urls = this.all.map((node) => node.url).join(', ');
+    try {
+      await waitLoudly(this.logger, `Janus at ${urls}`, timeoutMs, Promise.any(starts));
+    } catch (error) {
+      const first = error instanceof AggregateError ? error.errors[0] : error;
+      throw new Error(`no Janus node answered within ${Math.round(timeoutMs / 1000)} s (${urls}): ${(first as Error).message}`);
+    }
+    await Promise.race([Promise.allSettled(starts), sleep(OTHERS_GRACE_MS)]);
+    const missing = this.all.filter((node) => !node.isUp).map((node) => node.url);
+    if (missing.length > 0) {
+      this.logger.warn({ janusNodes: missing }, 'starting without these Janus nodes, which do not answer yet: rooms use the others until they do');
+    }
   }
 
   get all(): JanusNode[] {

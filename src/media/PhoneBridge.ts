@@ -7,16 +7,23 @@
  *   phone (G.711) ──▶ group "phone" ──mix (Opus)──▶ VideoRoom remote publisher ──▶ browsers
  *
  * So the phone hears everyone else mixed, and the room receives the phone
- * as one more audio-only feed, subscribed to like any other.
+ * as one more audio-only feed, subscribed to like any other. The bridge is
+ * the phone's media session: rooms offer it feeds as they offer a page's.
+ *
+ * It owns everything it makes on Janus, and closing it releases all of it:
+ * the forwarders from the room's feeds (they would outlive the call, since
+ * they belong to the feeds' publishers), the phone's remote publisher (even
+ * one still being added), the AudioBridge room and the session.
  */
 import { randomInt } from 'node:crypto';
-import type { Logger } from 'pino';
+import { EventEmitter } from 'node:events';
 import type { JanusHandle } from './janus/JanusHandle.js';
 import type { JanusSession } from './janus/JanusSession.js';
 import type { JanusNode } from './JanusNode.js';
 import * as audiobridge from './janus/audiobridge.js';
 import * as videoroom from './janus/videoroom.js';
-import type { LiveFeed } from './ParticipantMedia.js';
+import type { LiveFeed, MediaSession, MediaSessionEvents, OfferedFeed } from './MediaSession.js';
+import type { FailureLog } from '../support/failures.js';
 
 const PHONE_GROUP = 'phone';
 const ROOM_GROUP = 'room';
@@ -28,13 +35,21 @@ export interface RtpAddress {
   port: number;
 }
 
-export class PhoneBridge {
-  private readonly sources = new Map<number, Promise<JanusHandle>>();
-  private remoteFeedId: number | undefined;
-  private closed = false;
+/** One room feed mixed into what the phone hears: an AudioBridge input fed by a VideoRoom forwarder. */
+interface Source {
+  readonly feed: OfferedFeed & { audioMid: string };
+  input: JanusHandle | undefined;
+  forwarderId: number | undefined;
+}
+
+export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements MediaSession {
+  private readonly sources = new Map<string, Source>();
+  /** The phone's own feed in the VideoRoom, from the moment it is asked for. */
+  private publication: Promise<{ live: LiveFeed; port: number }> | undefined;
+  private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly node: JanusNode,
+    readonly node: JanusNode,
     private readonly session: JanusSession,
     private readonly mixer: JanusHandle,
     private readonly mixRoom: number,
@@ -42,21 +57,26 @@ export class PhoneBridge {
     private readonly display: string,
     /** Where the AudioBridge listens for the phone's RTP: what our SDP offer announces. */
     readonly phoneRtp: RtpAddress,
-    private readonly logger: Logger,
-  ) {}
+    private readonly failures: FailureLog,
+  ) {
+    super();
+    session.once('closed', () => {
+      if (!this.closing) this.emit('lost');
+    });
+  }
 
-  static async create(node: JanusNode, janusRoom: number, display: string, codec: 'pcmu' | 'pcma', logger: Logger): Promise<PhoneBridge> {
+  static async create(node: JanusNode, janusRoom: number, display: string, codec: 'pcmu' | 'pcma', failures: FailureLog): Promise<PhoneBridge> {
     const session = await node.connection().createSession();
     try {
       const mixer = await session.attach(audiobridge.AUDIOBRIDGE_PLUGIN);
       const mixRoom = randomInt(1, 2 ** 47);
       await audiobridge.createRoom(mixer, mixRoom, [PHONE_GROUP, ROOM_GROUP]);
       const phoneLeg = await session.attach(audiobridge.AUDIOBRIDGE_PLUGIN);
-      // The phone's share of the mix leaves through a forwarder (connectPhone), so this participant only listens.
+      // The phone's share of the mix leaves through a forwarder (publish), so this participant only listens.
       const phoneRtp = await audiobridge.joinPlainRtp(phoneLeg, { room: mixRoom, display, group: PHONE_GROUP, codec });
-      return new PhoneBridge(node, session, mixer, mixRoom, janusRoom, display, phoneRtp, logger.child({ mixRoom }));
+      return new PhoneBridge(node, session, mixer, mixRoom, janusRoom, display, phoneRtp, failures.child({ mixRoom }));
     } catch (error) {
-      await session.destroy().catch(() => undefined);
+      await session.destroy();
       throw error;
     }
   }
@@ -66,11 +86,11 @@ export class PhoneBridge {
     await audiobridge.forwardGroup(this.mixer, { room: this.mixRoom, group: ROOM_GROUP, host: to.ip, port: to.port, codec });
   }
 
-  /** Publishes the phone into the VideoRoom; resolves with its feed there. */
-  async publishToRoom(): Promise<LiveFeed> {
-    const control = await this.node.controlHandle();
-    const { feedId, port } = await videoroom.addAudioOnlyRemotePublisher(control, this.janusRoom, this.display);
-    this.remoteFeedId = feedId;
+  /** Publishes the phone into the VideoRoom as an audio-only feed: `feedLive` tells the room. */
+  async publish(): Promise<void> {
+    if (this.closing || this.publication) return;
+    this.publication = this.addRemotePublisher();
+    const { live, port } = await this.publication;
     await audiobridge.forwardGroup(this.mixer, {
       room: this.mixRoom,
       group: PHONE_GROUP,
@@ -80,51 +100,96 @@ export class PhoneBridge {
       payloadType: videoroom.OPUS_PAYLOAD_TYPE,
       ssrc: videoroom.REMOTE_PUBLISHER_BASE_SSRC,
     });
+    if (!this.closing) this.emit('feedLive', live);
+  }
+
+  receive(feed: OfferedFeed): void {
+    const { audioMid } = feed;
+    if (audioMid === undefined || this.closing) return;
+    const current = this.sources.get(feed.key);
+    if (current?.feed.feedId === feed.feedId) return;
+    if (current) this.drop(current, { publisherGone: true });
+    const source: Source = { feed: { ...feed, audioMid }, input: undefined, forwarderId: undefined };
+    this.sources.set(feed.key, source);
+    this.failures.watch(`cannot mix ${feed.key} into the phone call`, this.mixIn(source));
+  }
+
+  release(key: string): void {
+    const source = this.sources.get(key);
+    if (source) this.drop(source, { publisherGone: true });
+  }
+
+  get receivingCount(): number {
+    return this.sources.size;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.releaseAll();
+    return this.closing;
+  }
+
+  private async addRemotePublisher(): Promise<{ live: LiveFeed; port: number }> {
+    const { feedId, port } = await videoroom.addAudioOnlyRemotePublisher(await this.node.controlHandle(), this.janusRoom, this.display);
     // A remote publisher cannot be copied to other nodes (Janus remotizes local publishers only).
-    return { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID, streams: [] };
+    return { live: { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID, streams: [] }, port };
   }
 
-  /** Mixes one room feed's audio into what the phone hears. */
-  async addSource(feedId: number, audioMid: string): Promise<void> {
-    if (this.closed || this.sources.has(feedId)) return;
-    const joining = (async () => {
-      const handle = await this.session.attach(audiobridge.AUDIOBRIDGE_PLUGIN);
-      const input = await audiobridge.joinPlainRtp(handle, {
-        room: this.mixRoom,
-        display: `feed ${feedId}`,
-        group: ROOM_GROUP,
-        codec: 'opus',
-        payloadType: videoroom.OPUS_PAYLOAD_TYPE,
-      });
-      await videoroom.forwardAudio(await this.node.controlHandle(), this.janusRoom, feedId, audioMid, { host: SAME_NODE, port: input.port });
-      return handle;
-    })();
-    this.sources.set(feedId, joining);
-    try {
-      await joining;
-    } catch (error) {
-      this.sources.delete(feedId);
-      this.logger.warn({ feedId, err: (error as Error).message }, 'cannot mix a feed into the phone call');
-    }
+  private async mixIn(source: Source): Promise<void> {
+    const input = await this.session.attach(audiobridge.AUDIOBRIDGE_PLUGIN);
+    source.input = input;
+    if (!this.isCurrent(source)) return input.detach();
+    const { port } = await audiobridge.joinPlainRtp(input, {
+      room: this.mixRoom,
+      display: `feed ${source.feed.feedId}`,
+      group: ROOM_GROUP,
+      codec: 'opus',
+      payloadType: videoroom.OPUS_PAYLOAD_TYPE,
+    });
+    if (!this.isCurrent(source)) return;
+    const control = await this.node.controlHandle();
+    const forwarderId = await videoroom.forwardAudio(control, this.janusRoom, source.feed.feedId, source.feed.audioMid, { host: SAME_NODE, port });
+    source.forwarderId = forwarderId;
+    // Dropped while the forwarder was being made: the drop could not stop it, so stop it here.
+    if (!this.isCurrent(source) && !this.closing) await this.stopForwarder(source);
   }
 
-  async removeSource(feedId: number): Promise<void> {
-    const source = this.sources.get(feedId);
-    this.sources.delete(feedId);
-    await source?.then((handle) => handle.detach(), () => undefined);
+  private isCurrent(source: Source): boolean {
+    return !this.closing && this.sources.get(source.feed.key) === source;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (!this.node.isUp) return;
-    try {
-      if (this.remoteFeedId !== undefined) {
-        await videoroom.removeRemotePublisher(await this.node.controlHandle(), this.janusRoom, this.remoteFeedId).catch(() => undefined);
-      }
-      await audiobridge.destroyRoom(this.mixer, this.mixRoom).catch(() => undefined);
-    } finally {
-      await this.session.destroy().catch(() => undefined);
-    }
+  /**
+   * A feed whose publisher is gone took its forwarder with it; one that is
+   * still published (the call ends) keeps forwarding until told to stop.
+   */
+  private drop(source: Source, { publisherGone }: { publisherGone: boolean }): Promise<void> {
+    this.sources.delete(source.feed.key);
+    const stopped = publisherGone ? Promise.resolve() : this.stopForwarder(source);
+    return stopped.finally(() => source.input?.detach());
+  }
+
+  private async stopForwarder(source: Source): Promise<void> {
+    const forwarderId = source.forwarderId;
+    source.forwarderId = undefined;
+    if (forwarderId === undefined || !this.node.isUp) return;
+    await videoroom.stopRtpForward(await this.node.controlHandle(), this.janusRoom, source.feed.feedId, forwarderId);
+  }
+
+  private async releaseAll(): Promise<void> {
+    const sources = [...this.sources.values()];
+    const results = await Promise.allSettled([
+      ...sources.map((source) => this.drop(source, { publisherGone: false })),
+      this.removePublication(),
+    ]);
+    for (const result of results) if (result.status === 'rejected') this.failures.report('cannot release part of a phone bridge', result.reason);
+    if (this.node.isUp) await audiobridge.destroyRoom(this.mixer, this.mixRoom).catch((error: unknown) => this.failures.report('cannot destroy a phone mixer', error));
+    await this.session.destroy();
+  }
+
+  /** Removes the phone's remote publisher, waiting for it if it is still being added, so none is left behind. */
+  private async removePublication(): Promise<void> {
+    const live = (await this.publication?.catch(() => undefined))?.live;
+    if (!live) return;
+    this.emit('feedGone', live.feed, live.feedId);
+    if (this.node.isUp) await videoroom.removeRemotePublisher(await this.node.controlHandle(), this.janusRoom, live.feedId);
   }
 }

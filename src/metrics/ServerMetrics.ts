@@ -17,8 +17,8 @@ export interface StatsSource {
   stats(): Promise<ServerStats>;
 }
 
-/** Where an error was answered: an HTTP reply or a signalling `error` message. */
-export type ErrorChannel = 'http' | 'ws';
+/** Where an error was met: an HTTP reply, a signalling `error` message, or work of the server's own that nobody awaited. */
+export type ErrorChannel = 'http' | 'ws' | 'internal';
 
 export class ServerMetrics {
   private readonly registry = new Registry();
@@ -48,12 +48,12 @@ export class ServerMetrics {
   });
   private readonly errors = new Counter({
     name: 'convene_errors_total',
-    help: 'Errors answered, by channel (http reply, ws message) and stable code.',
+    help: 'Errors, by channel (http reply, ws message, internal: background work of the server) and stable code.',
     labelNames: ['channel', 'code'] as const,
     registers: [this.registry],
   });
 
-  constructor(private readonly source: StatsSource) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -65,9 +65,9 @@ export class ServerMetrics {
     return this.registry.contentType;
   }
 
-  /** Every metric in Prometheus's text format, the gauges read just now. */
-  async render(): Promise<string> {
-    const stats = await this.source.stats();
+  /** Every metric in Prometheus's text format, the gauges read from `source` just now. */
+  async render(source: StatsSource): Promise<string> {
+    const stats = await source.stats();
     this.rooms.set(stats.rooms);
     this.participants.set(stats.participants);
     this.publishers.set(stats.publishers);

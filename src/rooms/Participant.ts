@@ -3,8 +3,8 @@
  * state, and, while connected, the page's channel and their media on Janus.
  */
 import { randomBytes } from 'node:crypto';
-import type { ParticipantInfo } from '../protocol/messages.js';
-import type { ParticipantMedia } from '../media/ParticipantMedia.js';
+import type { ParticipantInfo, PeerConnectionId } from '../protocol/messages.js';
+import type { MediaSession } from '../media/MediaSession.js';
 import type { JanusNode } from '../media/JanusNode.js';
 import type { PhoneCall } from '../telephony/PhoneCall.js';
 import type { ParticipantChannel } from './ParticipantChannel.js';
@@ -13,36 +13,43 @@ export function newParticipantId(): string {
   return randomBytes(12).toString('base64url');
 }
 
+/** How a participant's media is opened on the node the room placed it on, and who hears when that fails. */
+export interface MediaOpener {
+  open(participant: Participant, node: JanusNode, janusRoom: number): Promise<MediaSession>;
+  failed(participant: Participant, reason: string): void;
+}
+
 export class Participant {
   audioMuted = false;
   videoMuted = false;
   channel: ParticipantChannel | undefined;
-  media: Promise<ParticipantMedia> | undefined;
-  /** The Janus node the participant's media is placed on. */
+  /** The media session being opened or open, for requests that arrive meanwhile; replaced at every (re)start. */
+  media: Promise<MediaSession> | undefined;
+  /** The media session once the room adopted it, and its node. */
+  session: MediaSession | undefined;
   node: JanusNode | undefined;
-  /** For phones: the call that brought them in. */
-  phone: PhoneCall | undefined;
-  /** Set while the page is away: the participant is removed when it fires. */
-  departureTimer: NodeJS.Timeout | undefined;
+  /** Moves on at every media start and release: a session that opens for an older one is closed at once. */
+  mediaGeneration = 0;
+  private receivingConnections = 0;
 
   constructor(
     readonly id: string,
     readonly name: string,
-    readonly kind: ParticipantInfo['kind'] = 'browser',
+    readonly kind: ParticipantInfo['kind'],
+    readonly opener: MediaOpener,
+    /** For phones: the call that brought them in. */
+    readonly phone?: PhoneCall,
   ) {}
 
-  get isConnected(): boolean {
-    return this.channel !== undefined;
+  /** Names the page's next receiving connection; never reused while the participant stays, so a late offer cannot name a live one. */
+  nextPcId(): PeerConnectionId {
+    this.receivingConnections += 1;
+    return `sub-${this.receivingConnections}`;
   }
 
   info(): ParticipantInfo {
     const info: ParticipantInfo = { participantId: this.id, name: this.name, kind: this.kind, audioMuted: this.audioMuted, videoMuted: this.videoMuted };
     if (this.phone) info.call = this.phone.info();
     return info;
-  }
-
-  cancelDeparture(): void {
-    clearTimeout(this.departureTimer);
-    this.departureTimer = undefined;
   }
 }

@@ -3,83 +3,70 @@
  * server holds participants of it (or reservations) and is dropped when it
  * closes; what other app servers hold is in the room directory.
  */
-import type { Logger } from 'pino';
-import type { JanusPool } from '../media/JanusPool.js';
-import type { RoomDirectory } from '../cluster/RoomDirectory.js';
-import type { MediaPlacement } from '../cluster/MediaPlacement.js';
-import { Room, type RoomSettings } from './Room.js';
+import type { JanusNode } from '../media/JanusNode.js';
 import { MediaError } from '../media/mediaErrors.js';
+import { Room, RoomClosedError, type RoomDeps } from './Room.js';
 import { totalStats, type RegistryStats } from './roomStats.js';
-
-export interface RoomRegistryDeps {
-  pool: JanusPool;
-  directory: RoomDirectory;
-  placement: MediaPlacement;
-  settings: RoomSettings;
-  logger: Logger;
-}
 
 /** How often rooms look for members whose app server stopped answering. */
 const ORPHAN_CHECK_MS = 3_000;
 
 export class RoomRegistry {
-  private readonly rooms = new Map<string, Room>();
+  private readonly rooms = new Map<string, Promise<Room>>();
+  /** The same rooms once created, for what must not wait (events, metrics). */
+  private readonly created = new Map<string, Room>();
   /** Rooms that closed and are still letting go of Janus, so a new room of that name waits for them. */
   private readonly closing = new Map<string, Promise<void>>();
   private readonly orphanCheck: NodeJS.Timeout;
   private shuttingDown = false;
 
-  constructor(private readonly deps: RoomRegistryDeps) {
-    deps.pool.on('down', (node) => {
-      for (const room of this.rooms.values()) room.nodeDown(node);
-    });
-    deps.pool.on('up', (node) => {
-      for (const room of this.rooms.values()) room.nodeUp(node);
-    });
-    deps.directory.onReconnect(() => {
-      for (const room of this.rooms.values()) room.restoreShared();
+  constructor(private readonly deps: RoomDeps) {
+    deps.pool.on('down', (node) => this.onNodeDown(node));
+    deps.pool.on('up', (node) => this.onNodeUp(node));
+    deps.directory.onConnectionChange((state) => {
+      if (state === 'back') for (const room of this.openRooms()) deps.failures.watch(`cannot read room ${room.name} again`, room.refresh());
     });
     this.orphanCheck = setInterval(() => {
-      for (const room of this.rooms.values()) {
-        room.reapOrphans().catch((error: Error) => deps.logger.warn({ room: room.name, err: error.message }, 'cannot check for orphaned members'));
-      }
+      for (const room of this.openRooms()) deps.failures.watch(`cannot check room ${room.name} for orphaned members`, room.reapOrphans());
     }, ORPHAN_CHECK_MS);
   }
 
-  get(name: string): Room | undefined {
-    return this.rooms.get(name);
-  }
-
   /**
-   * The room of that name, ready and open. Use it at once, with nothing
-   * awaited in between: a room that closes while it was loading is replaced.
+   * Runs `use` on the room of that name, opening it if needed. A room that
+   * closes before `use` gets its turn is opened again, so callers never
+   * land in a room on its way out.
    */
-  async open(name: string): Promise<Room> {
-    // Pages reconnect at once after "server restarting": they must not open rooms while the server lets go of Janus.
-    if (this.shuttingDown) throw MediaError.unavailable('the server is shutting down');
+  async use<T>(name: string, use: (room: Room) => Promise<T>): Promise<T> {
     for (;;) {
-      const room = this.getOrCreate(name);
-      await room.ready;
-      if (!room.isClosed) return room;
+      try {
+        return await use(await this.open(name));
+      } catch (error) {
+        if (!(error instanceof RoomClosedError)) throw error;
+      }
     }
   }
 
-  private getOrCreate(name: string): Room {
-    let room = this.rooms.get(name);
-    if (!room || room.isClosed) {
-      const created = new Room(name, { ...this.deps, previousClose: this.closing.get(name) ?? Promise.resolve() });
-      created.once('closed', () => {
-        if (this.rooms.get(name) === created) this.rooms.delete(name);
-        const released = created.closedFully;
-        this.closing.set(name, released);
-        void released.then(() => {
-          if (this.closing.get(name) === released) this.closing.delete(name);
-        });
-      });
-      this.rooms.set(name, created);
-      room = created;
-    }
-    return room;
+  /** The room of that name, created whole; a room that cannot be created is forgotten at once, so the next join tries again. */
+  open(name: string): Promise<Room> {
+    // Pages reconnect at once after "server restarting": they must not open rooms while the server lets go of Janus.
+    if (this.shuttingDown) return Promise.reject(MediaError.unavailable('the server is shutting down'));
+    const existing = this.rooms.get(name);
+    if (existing) return existing;
+    const opening = (this.closing.get(name) ?? Promise.resolve()).then(() => Room.create(name, this.deps));
+    this.rooms.set(name, opening);
+    opening.then(
+      (room) => {
+        this.created.set(name, room);
+        room.once('closed', () => this.forget(name, opening, room.closedFully));
+      },
+      () => this.forget(name, opening, Promise.resolve()),
+    );
+    return opening;
+  }
+
+  get(name: string): Room | undefined {
+    const room = this.created.get(name);
+    return room?.isClosed ? undefined : room;
   }
 
   /** A participant's name, wherever in the cluster its page is. */
@@ -97,11 +84,10 @@ export class RoomRegistry {
     return this.deps.directory.openRoom(room, passwordDigest);
   }
 
-
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
     clearInterval(this.orphanCheck);
-    await Promise.all([...this.rooms.values()].map((room) => room.shutdown()));
+    await Promise.all([...this.rooms.values()].map((opening) => opening.then((room) => room.shutdown(), () => undefined)));
   }
 
   get count(): number {
@@ -110,7 +96,34 @@ export class RoomRegistry {
 
   /** A read-only count over every open room, for the metrics. */
   async stats(): Promise<RegistryStats> {
-    const open = [...this.rooms.values()].filter((room) => !room.isClosed);
-    return totalStats(await Promise.all(open.map((room) => room.stats())));
+    return totalStats(await Promise.all(this.openRooms().map((room) => room.stats())));
+  }
+
+  /** The rooms that are open now (created, not closed). */
+  private openRooms(): Room[] {
+    return [...this.created.values()].filter((room) => !room.isClosed);
+  }
+
+  private forget(name: string, opening: Promise<Room>, released: Promise<void>): void {
+    if (this.rooms.get(name) !== opening) return;
+    this.rooms.delete(name);
+    this.created.delete(name);
+    this.closing.set(name, released);
+    void released.then(() => {
+      if (this.closing.get(name) === released) this.closing.delete(name);
+    });
+  }
+
+  private onNodeDown(node: JanusNode): void {
+    const rooms = this.openRooms();
+    this.deps.failures.logger.warn(
+      { janusNode: node.url, rooms: rooms.length, healthyNodes: this.deps.pool.healthy().length },
+      this.deps.pool.isUp ? 'a Janus node is down: its pages move to the other nodes' : 'no Janus node is up: pages wait until one is back',
+    );
+    for (const room of rooms) this.deps.failures.watch(`room ${room.name} cannot handle the node going down`, room.nodeDown(node));
+  }
+
+  private onNodeUp(node: JanusNode): void {
+    for (const room of this.openRooms()) this.deps.failures.watch(`room ${room.name} cannot handle the node coming back`, room.nodeUp(node));
   }
 }

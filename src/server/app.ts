@@ -15,7 +15,9 @@ import type { SignallingOptions } from '../signalling/SignallingConnection.js';
 import type { Limits } from '../config/limits.js';
 import { registerRateLimiting } from '../http/rateLimits.js';
 import { RoomAccess } from '../http/RoomAccess.js';
-import { ServerMetrics, type StatsSource } from '../metrics/ServerMetrics.js';
+import type { ServerMetrics, StatsSource } from '../metrics/ServerMetrics.js';
+import { isDirectoryOutage } from '../cluster/directoryErrors.js';
+import { MediaError } from '../media/mediaErrors.js';
 import { registerMetrics } from '../metrics/metricsRoute.js';
 import { registerMeetingRoutes } from '../http/meetingRoutes.js';
 import { registerTelephonyRoutes } from '../http/telephonyRoutes.js';
@@ -38,6 +40,7 @@ export interface AppDeps {
   adminSecret: string | undefined;
   limits: Limits;
   metricsSecret: string | undefined;
+  metrics: ServerMetrics;
   stats: StatsSource;
   /** Serve HTTPS with this certificate; plain HTTP without. */
   tls?: TlsFiles | undefined;
@@ -45,6 +48,8 @@ export interface AppDeps {
 
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_WS_MESSAGE_BYTES = 128 * 1024;
+/** Redis outages are short (a restart, a failover): the page tries again this soon. */
+const DIRECTORY_RETRY_AFTER_S = 2;
 
 /** The built client, dist/client: the same path from dist/server and, through tsx, from src/server. */
 export function clientDir(): string | undefined {
@@ -61,15 +66,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, _request, reply) => sendError(reply, 'invalid_request', `the request cannot be routed: ${error.message}`),
     https: deps.tls ?? null,
   });
-  const metrics = new ServerMetrics(deps.stats);
-  registerMetrics(app, metrics, deps.metricsSecret);
+  const { metrics } = deps;
+  registerMetrics(app, metrics, deps.stats, deps.metricsSecret);
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, 'invalid_json', 'the request body is not valid JSON of a supported content type');
     }
-    request.log.error({ err: error.message }, 'unhandled request error');
+    if (isDirectoryOutage(error)) {
+      void reply.header('retry-after', String(DIRECTORY_RETRY_AFTER_S));
+      return sendError(reply, 'directory_unavailable', 'the server cannot reach its shared directory right now; try again in a few seconds');
+    }
+    if (error instanceof MediaError) return sendError(reply, 'media_unavailable', error.message);
+    request.log.error({ err: error }, 'unhandled request error');
     return sendError(reply, 'internal_error', 'something went wrong on the server');
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));

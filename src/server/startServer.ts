@@ -20,6 +20,9 @@ import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
 import { buildApp } from './app.js';
 import { limitsFromConfig } from '../config/limits.js';
 import { statsOf } from '../metrics/serverStats.js';
+import { ServerMetrics } from '../metrics/ServerMetrics.js';
+import { FailureLog } from '../support/failures.js';
+import { waitLoudly } from '../support/progress.js';
 import { loadTls } from './tls.js';
 import { browserIce } from '../signalling/browserIce.js';
 
@@ -36,17 +39,28 @@ export interface RunningServer {
 const INVITATION_TTL_MS = 120_000;
 const SIGNALLING_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 
+/** How long the server waits for Redis at start before it gives up. */
+const REDIS_START_TIMEOUT_MS = 15_000;
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const runDir = resolve(config.RUN_DIR);
   await mkdir(runDir, { recursive: true });
+  const metrics = new ServerMetrics();
+  const failures = new FailureLog(logger, (code) => metrics.countError('internal', code));
   // Telephony first: a bad trunk setting should fail before Janus is started.
-  const telephony = config.SIP_TRUNK_URI ? await Telephony.start(telephonySettings(config), logger) : undefined;
+  const telephony = config.SIP_TRUNK_URI ? await Telephony.start(telephonySettings(config), failures) : undefined;
   try {
-    return await startWithTelephony(config, logger, runDir, telephony);
+    return await startWithTelephony(config, { logger, failures, metrics }, runDir, telephony);
   } catch (error) {
     telephony?.close();
     throw error;
   }
+}
+
+interface Observability {
+  logger: Logger;
+  failures: FailureLog;
+  metrics: ServerMetrics;
 }
 
 function telephonySettings(config: Config): TelephonySettings {
@@ -66,7 +80,8 @@ function telephonySettings(config: Config): TelephonySettings {
   };
 }
 
-async function startWithTelephony(config: Config, logger: Logger, runDir: string, telephony: Telephony | undefined): Promise<RunningServer> {
+async function startWithTelephony(config: Config, observability: Observability, runDir: string, telephony: Telephony | undefined): Promise<RunningServer> {
+  const { logger, failures } = observability;
   const embeddedJanus =
     config.janusUrls.length === 0
       ? await EmbeddedJanus.start({
@@ -85,8 +100,10 @@ async function startWithTelephony(config: Config, logger: Logger, runDir: string
   let directory: RoomDirectory | undefined;
   try {
     await pool.start();
-    directory = config.REDIS_URL ? await RedisRoomDirectory.connect(config.REDIS_URL, logger) : new MemoryRoomDirectory();
-    return await startHttp(config, logger, runDir, { telephony, pool, directory, embeddedJanus });
+    directory = config.REDIS_URL
+      ? await waitLoudly(logger, 'Redis (REDIS_URL)', REDIS_START_TIMEOUT_MS, RedisRoomDirectory.connect(config.REDIS_URL, failures, REDIS_START_TIMEOUT_MS))
+      : new MemoryRoomDirectory();
+    return await startHttp(config, observability, runDir, { telephony, pool, directory, embeddedJanus });
   } catch (error) {
     await directory?.close();
     pool.stop();
@@ -102,8 +119,9 @@ interface Services {
   embeddedJanus: EmbeddedJanus | undefined;
 }
 
-async function startHttp(config: Config, logger: Logger, runDir: string, services: Services): Promise<RunningServer> {
+async function startHttp(config: Config, observability: Observability, runDir: string, services: Services): Promise<RunningServer> {
   const { telephony, pool, directory, embeddedJanus } = services;
+  const { logger, failures, metrics } = observability;
   const rooms = new RoomRegistry({
     pool,
     directory,
@@ -116,7 +134,7 @@ async function startHttp(config: Config, logger: Logger, runDir: string, service
       bitrateBps: config.VIDEO_BITRATE_BPS,
       maxDurationMs: config.SESSION_MAX_S * 1000,
     },
-    logger,
+    failures,
   });
   const tokens = await TokenIssuer.create(config.TOKEN_SECRET, runDir, config.TOKEN_TTL_S, (participantId) => directory.isRevoked(participantId));
   const app = await buildApp({
@@ -131,6 +149,7 @@ async function startHttp(config: Config, logger: Logger, runDir: string, service
     adminSecret: config.ADMIN_SECRET,
     limits: limitsFromConfig(config),
     metricsSecret: config.METRICS_SECRET,
+    metrics,
     stats: statsOf(rooms, pool.all),
     tls: await loadTls(config, runDir, logger),
   });

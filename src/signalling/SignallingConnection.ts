@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { ClientMessage, CloseCode, PROTOCOL_VERSION, type IceServer, type IceTransportPolicy, type ServerMessage } from '../protocol/messages.js';
+import { ClientMessage, CloseCode, PROTOCOL_VERSION, type IceServer, type IceTransportPolicy, type ParticipantInfo, type ServerMessage } from '../protocol/messages.js';
 import type { Room } from '../rooms/Room.js';
 import type { ParticipantChannel } from '../rooms/ParticipantChannel.js';
 import type { ParticipantGrant } from '../auth/tokens.js';
@@ -24,6 +24,16 @@ export interface SignallingOptions {
   onErrorSent: (code: string) => void;
 }
 
+/** The page's room, once this connection is attached to its participant there. */
+export interface Entered {
+  room: Room;
+  self: ParticipantInfo;
+  others: ParticipantInfo[];
+}
+
+/** Attaches a connection to its participant in the room (see `Room.connect`). */
+export type EnterRoom = (channel: ParticipantChannel) => Promise<Entered>;
+
 export class SignallingConnection implements ParticipantChannel {
   private deliberateLeave = false;
   /** Requests are handled one after another, in the order the page sent them. */
@@ -35,8 +45,7 @@ export class SignallingConnection implements ParticipantChannel {
 
   constructor(
     private readonly socket: WebSocket,
-    /** The participant's room, once it is ready. */
-    private readonly opening: Promise<Room>,
+    private readonly enter: EnterRoom,
     private readonly grant: ParticipantGrant,
     private readonly options: SignallingOptions,
     logger: Logger,
@@ -45,9 +54,9 @@ export class SignallingConnection implements ParticipantChannel {
     this.rateLimit = new MessageRateLimit(options.messageRate);
   }
 
-  /** Welcomes the page once the room is ready; requests that arrive before wait their turn. */
+  /** Welcomes the page once it is in its room; requests that arrive before wait their turn. */
   start(): void {
-    const welcomed = this.opening.then((room) => this.welcome(room));
+    const welcomed = this.welcome();
     this.queue = welcomed.catch(() => this.close(CloseCode.serviceRestart, 'the room is unavailable; reconnect'));
     this.socket.on('message', (data, isBinary) => {
       // Checked on arrival, not in turn, so a flood cannot pile up behind a slow request.
@@ -62,10 +71,10 @@ export class SignallingConnection implements ParticipantChannel {
     });
   }
 
-  private welcome(room: Room): void {
+  private async welcome(): Promise<void> {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    const { room, self, others } = await this.enter(this);
     this.room = room;
-    const { self, others } = room.connect(this.grant.participantId, this.grant.name, this);
     this.send({
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
@@ -76,7 +85,6 @@ export class SignallingConnection implements ParticipantChannel {
       iceTransportPolicy: this.options.iceTransportPolicy,
       startMutedAudio: this.options.startMutedAudio,
     });
-    void room.startMedia(this.grant.participantId);
   }
 
   send(message: ServerMessage): void {
@@ -127,16 +135,16 @@ export class SignallingConnection implements ParticipantChannel {
     if (!room) return; // the page was never welcomed (its socket closed first)
     switch (message.type) {
       case 'publish': {
-        const sdp = await room.publish(participantId, message.feed, message.sdp);
+        const sdp = await (await room.pageMedia(participantId)).publish(message.feed, message.sdp);
         this.send({ type: 'publishAnswer', feed: message.feed, sdp });
         return;
       }
       case 'unpublish':
-        return room.unpublish(participantId, message.feed);
+        return (await room.pageMedia(participantId)).unpublish(message.feed);
       case 'subscribeAnswer':
-        return room.answerSubscription(participantId, message.pcId, message.sdp);
+        return (await room.pageMedia(participantId)).answerSubscription(message.pcId, message.sdp);
       case 'trickle':
-        return room.trickle(participantId, message.pcId, message.candidate);
+        return (await room.pageMedia(participantId)).trickle(message.pcId, message.candidate);
       case 'mute':
         return room.setMuted(participantId, message.audioMuted, message.videoMuted);
       case 'leave':

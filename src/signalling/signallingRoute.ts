@@ -9,7 +9,7 @@ import type { ParticipantGrant, TokenIssuer } from '../auth/tokens.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { authenticate } from '../http/auth.js';
 import { describeIssues, sendError } from '../http/httpErrors.js';
-import { SignallingConnection, type SignallingOptions } from './SignallingConnection.js';
+import { SignallingConnection, type EnterRoom, type SignallingOptions } from './SignallingConnection.js';
 
 const WsQuery = z.object({ token: z.string().min(1).max(4096) }).strict();
 
@@ -38,7 +38,9 @@ export function registerSignallingRoute(app: FastifyInstance, deps: SignallingRo
     (socket, request) => {
       const grant = grants.get(request);
       if (!grant) return socket.close(1011, 'not authenticated');
-      new SignallingConnection(socket, deps.rooms.open(grant.room), grant, deps.options, deps.logger).start();
+      const enter: EnterRoom = (channel) =>
+        deps.rooms.use(grant.room, async (room) => ({ room, ...(await room.connect(grant.participantId, grant.name, channel)) }));
+      new SignallingConnection(socket, enter, grant, deps.options, deps.logger).start();
     },
   );
 }

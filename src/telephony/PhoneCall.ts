@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import type { CallState, PhoneCallInfo } from '../protocol/messages.js';
 import type { JanusNode } from '../media/JanusNode.js';
 import { PhoneBridge } from '../media/PhoneBridge.js';
-import type { LiveFeed } from '../media/ParticipantMedia.js';
+import type { MediaSession } from '../media/MediaSession.js';
+import type { FailureLog } from '../support/failures.js';
 import type { CallFailure } from './callOutcome.js';
 import { buildOffer, readAnswer, type G711Codec } from './phoneSdp.js';
 import { OutboundCall, type TrunkAccount } from './sip/OutboundCall.js';
@@ -27,9 +28,6 @@ export interface PhoneLine {
 
 interface PhoneCallEvents {
   state: [state: CallState, reason: string | undefined];
-  /** The phone is in the VideoRoom as a feed: browsers can subscribe. */
-  feedLive: [feed: LiveFeed];
-  feedGone: [feed: LiveFeed];
 }
 
 export class PhoneCall extends EventEmitter<PhoneCallEvents> {
@@ -38,17 +36,18 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
   private reason: string | undefined;
   private bridge: PhoneBridge | undefined;
   private sip: OutboundCall | undefined;
-  private feed: LiveFeed | undefined;
+  private readonly failures: FailureLog;
   private readonly logger: Logger;
 
   constructor(
     readonly number: string,
     private readonly displayName: string,
     private readonly line: PhoneLine,
-    logger: Logger,
+    failures: FailureLog,
   ) {
     super();
-    this.logger = logger.child({ callId: this.id });
+    this.failures = failures.child({ callId: this.id });
+    this.logger = this.failures.logger;
   }
 
   get state(): CallState {
@@ -63,31 +62,34 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
     return this.current === 'ended' || this.current === 'failed';
   }
 
-  /** The phone's feed in the VideoRoom, once answered. */
-  get liveFeed(): LiveFeed | undefined {
-    return this.feed;
+  /**
+   * Bridges the call on the node and VideoRoom the room placed it in, then
+   * dials. The bridge is the phone's media session: the room offers it the
+   * room's feeds, and hears from it when the phone's own feed is live.
+   */
+  async open(node: JanusNode, janusRoom: number): Promise<MediaSession> {
+    let bridge: PhoneBridge;
+    try {
+      bridge = await PhoneBridge.create(node, janusRoom, this.displayName, this.line.codec, this.failures);
+    } catch (error) {
+      this.failures.report('cannot set up the phone bridge on Janus', error);
+      this.finish('failed', 'media server unavailable');
+      throw error;
+    }
+    this.bridge = bridge;
+    // Without its bridge the call has no sound either way: end it rather than leave a silent line up.
+    bridge.once('lost', () => this.finish('failed', 'media server lost'));
+    if (!this.isOver) this.dial(bridge);
+    return bridge;
   }
 
-  /** Bridges the call on the node and VideoRoom the room placed it in, then dials. */
-  async start(placement: Promise<{ node: JanusNode; janusRoom: number }>): Promise<void> {
-    try {
-      const { node, janusRoom } = await placement;
-      this.bridge = await PhoneBridge.create(node, janusRoom, this.displayName, this.line.codec, this.logger);
-    } catch (error) {
-      this.logger.error({ err: (error as Error).message }, 'cannot set up the phone bridge on Janus');
-      this.finish('failed', 'media server unavailable');
-      return;
-    }
-    if (this.isOver) {
-      await this.bridge.close();
-      return;
-    }
-    const { ip, port } = this.bridge.phoneRtp;
+  private dial(bridge: PhoneBridge): void {
+    const { ip, port } = bridge.phoneRtp;
     const offer = buildOffer(this.line.mediaAddress || ip, port, this.line.codec, Date.now());
     const sip = new OutboundCall(this.line.endpoint, this.line.account, this.number, this.line.ringTimeoutMs);
     this.sip = sip;
     sip.on('ringing', () => this.setState('ringing'));
-    sip.on('answered', (sdp) => void this.answer(sdp));
+    sip.on('answered', (sdp) => this.failures.watch('cannot take the phone\'s answer', this.answer(sdp)));
     sip.on('failed', (failure: CallFailure, detail) => {
       this.logger.info({ failure, detail }, 'phone call failed');
       this.finish('failed', failure);
@@ -112,26 +114,21 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
     this.setState('answered');
     try {
       await bridge.connectPhone(read.media, this.line.codec);
-      const feed = await bridge.publishToRoom();
-      if (this.isOver) return { ok: true };
-      this.feed = feed;
-      this.emit('feedLive', feed);
-      this.logger.info({ feedId: feed.feedId, codec: this.line.codec }, 'phone answered and bridged');
+      await bridge.publish();
+      this.logger.info({ codec: this.line.codec }, 'phone answered and bridged');
       return { ok: true };
     } catch (error) {
-      this.logger.error({ err: (error as Error).message }, 'cannot bridge the answered phone');
+      if (this.isOver) return { ok: true };
+      this.failures.report('cannot bridge the answered phone', error);
       this.hangUp();
       return { ok: false, problem: 'the media server could not bridge the call' };
     }
   }
 
-  /** Lets the phone hear one more feed of the room. */
-  async addSource(feedId: number, audioMid: string): Promise<void> {
-    if (this.current === 'answered') await this.bridge?.addSource(feedId, audioMid);
-  }
-
-  async removeSource(feedId: number): Promise<void> {
-    await this.bridge?.removeSource(feedId);
+  /** Gives up on the call before it could start (its media could not be set up). */
+  fail(reason: string): void {
+    this.sip?.hangUp();
+    this.finish('failed', reason);
   }
 
   hangUp(): void {
@@ -142,10 +139,8 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
 
   private finish(state: 'ended' | 'failed', reason: string): void {
     if (this.isOver) return;
-    if (this.feed) this.emit('feedGone', this.feed);
-    this.feed = undefined;
     this.setState(state, reason);
-    void this.bridge?.close().catch((error: Error) => this.logger.warn({ err: error.message }, 'could not release the phone bridge'));
+    if (this.bridge) this.failures.watch('could not release the phone bridge', this.bridge.close());
   }
 
   private setState(state: CallState, reason?: string): void {

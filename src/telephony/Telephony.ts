@@ -4,7 +4,7 @@
  * the answer callback).
  */
 import { lookup } from 'node:dns/promises';
-import type { Logger } from 'pino';
+import type { FailureLog } from '../support/failures.js';
 import sip from 'sip';
 import { DialPolicy } from './dialPolicy.js';
 import { PhoneCall, type PhoneLine } from './PhoneCall.js';
@@ -34,10 +34,11 @@ export class Telephony {
     private readonly line: PhoneLine,
     private readonly policy: DialPolicy,
     readonly defaultNumber: string,
-    private readonly logger: Logger,
+    private readonly failures: FailureLog,
   ) {}
 
-  static async start(settings: TelephonySettings, logger: Logger): Promise<Telephony> {
+  static async start(settings: TelephonySettings, failures: FailureLog): Promise<Telephony> {
+    const logger = failures.logger;
     const trunk = sip.parseUri(settings.trunkUri);
     if (!trunk?.host) throw new Error(`SIP_TRUNK_URI ${settings.trunkUri} is not a SIP URI (e.g. sip:sip.example.com:5060)`);
     const port = trunk.port ?? 5060;
@@ -52,7 +53,7 @@ export class Telephony {
       ringTimeoutMs: settings.ringTimeoutMs,
     };
     const allowed = settings.allowedNumbers.length > 0 ? settings.allowedNumbers : [settings.dialNumber].filter(Boolean);
-    return new Telephony(line, new DialPolicy(allowed), settings.dialNumber, logger.child({ component: 'telephony' }));
+    return new Telephony(line, new DialPolicy(allowed), settings.dialNumber, failures.child({ component: 'telephony' }));
   }
 
   mayDial(number: string): boolean {
@@ -60,7 +61,7 @@ export class Telephony {
   }
 
   createCall(number: string, name: string, room: string): PhoneCall {
-    const call = new PhoneCall(number, name, this.line, this.logger.child({ room }));
+    const call = new PhoneCall(number, name, this.line, this.failures.child({ room }));
     this.calls.set(call.id, call);
     call.on('state', () => {
       if (call.isOver) this.calls.delete(call.id);

@@ -38,14 +38,8 @@ export class JanusHandle extends EventEmitter<JanusHandleEvents> {
    * carrying `error_code` is the plugin refusing: it rejects.
    */
   async message(body: Record<string, unknown>, jsep?: Jsep): Promise<PluginReply> {
-    if (this.closed) throw JanusError.disconnected();
-    const reply = await this.session.connection.request({
-      janus: 'message',
-      session_id: this.session.id,
-      handle_id: this.id,
-      body,
-      ...(jsep ? { jsep } : {}),
-    });
+    if (this.closed) throw JanusError.gone();
+    const reply = await this.session.request({ janus: 'message', handle_id: this.id, body, ...(jsep ? { jsep } : {}) });
     const data = reply.plugindata?.data;
     if (!data) throw new JanusError('refused', undefined, `Janus '${reply.janus}' reply to a plugin message has no plugin data`);
     const errorCode = data['error_code'];
@@ -53,29 +47,17 @@ export class JanusHandle extends EventEmitter<JanusHandleEvents> {
     return { data, ...(reply.jsep ? { jsep: reply.jsep } : {}) };
   }
 
-  /** Forwards a browser's ICE candidate; null tells Janus gathering is complete. */
+  /** Forwards a browser's ICE candidate; null tells Janus gathering is complete. Late candidates of a closing session are dropped. */
   async trickle(candidate: TrickleCandidate | null): Promise<void> {
-    if (this.closed) return;
-    await this.session.connection.request(
-      {
-        janus: 'trickle',
-        session_id: this.session.id,
-        handle_id: this.id,
-        candidate: candidate ?? { completed: true },
-      },
-      'ack',
-    );
+    if (this.closed || !this.session.isOpen) return;
+    await this.session.request({ janus: 'trickle', handle_id: this.id, candidate: candidate ?? { completed: true } }, 'ack');
   }
 
+  /** Detaches from the plugin; a handle whose session is gone or going needs nothing more. */
   async detach(): Promise<void> {
     if (this.closed) return;
-    try {
-      await this.session.connection.request({ janus: 'detach', session_id: this.session.id, handle_id: this.id });
-    } catch {
-      // The handle or its session is already gone on the Janus side.
-    } finally {
-      this.markGone();
-    }
+    if (this.session.isOpen) await this.session.request({ janus: 'detach', handle_id: this.id }).catch(() => undefined);
+    this.markGone();
   }
 
   markGone(): void {

@@ -35,6 +35,11 @@ export class JanusError extends Error {
     return new JanusError('disconnected', undefined, 'the connection to Janus was lost');
   }
 
+  /** The session or handle the request was for is closed or being closed. */
+  static gone(): JanusError {
+    return new JanusError('disconnected', undefined, 'the Janus session is gone');
+  }
+
   is(code: number): boolean {
     return this.code === code;
   }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { JanusHandle } from './JanusHandle.js';
 import { JanusError } from './janusErrors.js';
 import type { Jsep, PluginReply } from './janusMessages.js';
+import { sleep } from '../../support/time.js';
 
 export const VIDEOROOM_PLUGIN = 'janus.plugin.videoroom';
 
@@ -116,14 +117,25 @@ export const OPUS_PAYLOAD_TYPE = 111;
  * a phone, mixed by the AudioBridge). Subscribers see it as any other feed.
  */
 export async function addAudioOnlyRemotePublisher(handle: JanusHandle, room: number, display: string): Promise<{ feedId: number; port: number }> {
-  const reply = await handle.message({
-    request: 'add_remote_publisher',
-    room,
-    display,
-    streams: [{ type: 'audio', mindex: 0, mid: REMOTE_AUDIO_MID, codec: 'opus' }],
-  });
-  const added = parseReply(RemotePublisher, reply, 'add_remote_publisher');
-  return { feedId: added.id, port: added.port };
+  const { feedId, port } = await addRemotePublisher(handle, room, display, [{ type: 'audio', mindex: 0, mid: REMOTE_AUDIO_MID, codec: 'opus' }]);
+  return { feedId, port };
+}
+
+const REMOTE_PUBLISHER_LISTED_WITHIN_MS = 5_000;
+const REMOTE_PUBLISHER_POLL_MS = 10;
+
+/**
+ * Janus 1.1.2 answers `add_remote_publisher` before the publisher is in the
+ * room: its own thread puts it there a moment later. Until then a
+ * subscriber's join fails with "No such feed" (428), so a new remote
+ * publisher is only handed out once the room lists it.
+ */
+async function waitUntilListed(handle: JanusHandle, room: number, feedId: number): Promise<void> {
+  const deadline = Date.now() + REMOTE_PUBLISHER_LISTED_WITHIN_MS;
+  while (!(await listParticipants(handle, room)).some((participant) => participant.id === feedId)) {
+    if (Date.now() > deadline) throw new JanusError('timeout', undefined, `remote publisher ${feedId} did not join room ${room} within ${REMOTE_PUBLISHER_LISTED_WITHIN_MS} ms`);
+    await sleep(REMOTE_PUBLISHER_POLL_MS);
+  }
 }
 
 /** One stream of a feed published on another node, as that node's publisher described it. */
@@ -143,6 +155,12 @@ export async function addRemotePublisher(
 ): Promise<{ feedId: number; port: number; rtcpPort: number | undefined }> {
   const reply = await handle.message({ request: 'add_remote_publisher', room, display, streams });
   const added = parseReply(RemotePublisher, reply, 'add_remote_publisher');
+  try {
+    await waitUntilListed(handle, room, added.id);
+  } catch (error) {
+    await removeRemotePublisher(handle, room, added.id).catch(() => undefined);
+    throw error;
+  }
   return { feedId: added.id, port: added.port, rtcpPort: added.rtcp_port || undefined };
 }
 
@@ -169,13 +187,31 @@ export async function removeRemotePublisher(handle: JanusHandle, room: number, f
   await handle.message({ request: 'remove_remote_publisher', room, id: feedId });
 }
 
-/** Forwards one publisher's audio stream as plain RTP, with the payload type rewritten to Opus's usual one. */
-export async function forwardAudio(handle: JanusHandle, room: number, feedId: number, mid: string, to: { host: string; port: number }): Promise<void> {
-  await handle.message({
+const Forwarders = z
+  .object({ videoroom: z.literal('rtp_forward'), forwarders: z.array(z.object({ stream_id: z.number() }).passthrough()).min(1) })
+  .passthrough();
+
+/**
+ * Forwards one publisher's audio stream as plain RTP, with the payload type
+ * rewritten to Opus's usual one; resolves with the forwarder's stream id,
+ * which `stopRtpForward` needs (a forwarder lives as long as its publisher).
+ */
+export async function forwardAudio(handle: JanusHandle, room: number, feedId: number, mid: string, to: { host: string; port: number }): Promise<number> {
+  const reply = await handle.message({
     request: 'rtp_forward',
     room,
     publisher_id: feedId,
     host: to.host,
     streams: [{ mid, port: to.port, pt: OPUS_PAYLOAD_TYPE }],
   });
+  return parseReply(Forwarders, reply, 'rtp_forward').forwarders[0]!.stream_id;
+}
+
+export async function stopRtpForward(handle: JanusHandle, room: number, feedId: number, streamId: number): Promise<void> {
+  await handle.message({ request: 'stop_rtp_forward', room, publisher_id: feedId, stream_id: streamId });
+}
+
+/** Stops sending a local publisher's streams to the remote publisher `remoteId` names (see `publishRemotely`). */
+export async function unpublishRemotely(handle: JanusHandle, room: number, feedId: number, remoteId: string): Promise<void> {
+  await handle.message({ request: 'unpublish_remotely', room, publisher_id: feedId, remote_id: remoteId });
 }
