@@ -24,6 +24,7 @@ import { decodesVideoWithin, expectMediaFlowing, joinMeeting, waitFor } from '..
 import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 import { startNginx, type TestNginx } from '../support/cluster/nginxProxy.js';
 import { startAppServer, type TestAppServer } from '../support/cluster/appServer.js';
+import { JanusAdmin, type VideoRoomHoldings } from '../support/janusAdmin.js';
 
 const JANUS_SECRET = randomBytes(18).toString('base64url');
 
@@ -36,6 +37,13 @@ async function roomIsOn(janus: EmbeddedJanus, room: string): Promise<boolean> {
   } finally {
     connection.close();
   }
+}
+
+/** The text of a logged error, whether pino serialized an Error or the code logged a message. */
+function errorText(err: unknown): string {
+  if (typeof err === 'string') return err;
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : '';
 }
 
 async function selfId(page: Page): Promise<string> {
@@ -122,6 +130,96 @@ describe('several app servers and Janus nodes on Redis', () => {
     assert.ok(nodes[0] && nodes[1], `both are placed: ${JSON.stringify(nodes)}`);
     assert.notEqual(nodes[0], nodes[1], 'they are on different nodes');
     for (const page of [alice, bob]) await expectMediaFlowing(page);
+  });
+
+  it('removes the copies on both nodes once the participants on one node have left', async (t) => {
+    const admins = await Promise.all(janus.map((node) => JanusAdmin.connect(node.admin)));
+    const [dan, eve] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    try {
+      await joinMeeting(dan!, viaApp1, 'Dan', 'beta');
+      await joinMeeting(eve!, viaApp2, 'Eve', 'beta');
+      for (const page of [dan!, eve!]) await expectMediaFlowing(page);
+      const [danId, eveId] = [await selfId(dan!), await selfId(eve!)];
+      const [danNode, eveNode] = [await nodeOf('beta', danId), await nodeOf('beta', eveId)];
+      assert.ok(danNode && eveNode && danNode !== eveNode, `Dan and Eve are on different nodes: ${danNode}, ${eveNode}`);
+      const holdingsOn = (url: string): Promise<VideoRoomHoldings> => admins[janus.findIndex((node) => node.url === url)]!.videoRoomHoldings(janusRoomIdFor('beta'));
+      const withBoth = await holdingsOn(danNode);
+      assert.deepEqual(withBoth.participants.map((p) => p.display).sort(), [`${danId}:camera`, `${eveId}:camera`].sort(), 'Dan\'s node holds Dan and a copy of Eve');
+      assert.equal(withBoth.remotes.length, 1, `Dan's camera is sent to Eve's node: ${JSON.stringify(withBoth.remotes)}`);
+
+      await eve!.close();
+      const danSide = await waitFor(() => holdingsOn(danNode), (h) => h.participants.length === 1 && h.remotes.length === 0, 10_000);
+      const eveSide = await waitFor(() => holdingsOn(eveNode), (h) => h.participants.length === 0, 10_000);
+      t.diagnostic(`after Eve left: Dan's node ${JSON.stringify(danSide)}; Eve's node ${JSON.stringify(eveSide)}`);
+      assert.deepEqual(danSide.participants.map((p) => p.display), [`${danId}:camera`], 'no copy of Eve is left on Dan\'s node');
+      assert.deepEqual(danSide.remotes, [], 'Dan\'s camera is no longer sent to Eve\'s node');
+      assert.deepEqual(danSide.forwarders, []);
+      assert.deepEqual(eveSide, { participants: [], forwarders: [], remotes: [] }, 'nothing of the room is left on Eve\'s node');
+    } finally {
+      await dan?.close();
+      await eve?.close();
+      for (const admin of admins) admin.close();
+    }
+  });
+
+  it('keeps the call going through a 3 s Redis outage while a page leaves and another joins, and no app server falls over', async (t) => {
+    const carol = await (await newContext(browser)).newPage();
+    const dave = await (await newContext(browser)).newPage();
+    const joinStatuses: number[] = [];
+    dave.on('response', (response) => {
+      if (response.url().endsWith('/joinCall')) joinStatuses.push(response.status());
+    });
+    try {
+      await joinMeeting(carol, viaApp2, 'Carol', 'alpha');
+      await waitFor(async () => alice.locator('.tile:not(.self) .name').allTextContents(), (names) => names.includes('Carol'), 10_000);
+      const logsBefore = apps.map((app) => app.logLines().length);
+
+      await redis.stop();
+      const stoppedAt = Date.now();
+      await carol.close();
+      const daveJoins = joinMeeting(dave, viaApp1, 'Dave', 'alpha');
+      // Alice and Bob are watched the whole time Redis is down, and Redis comes back after 3 s whatever the checks are doing.
+      let checks = 0;
+      let outageOver = false;
+      const watching = (async () => {
+        while (!outageOver) {
+          const decoding = await Promise.all([alice, bob].map((page) => decodesVideoWithin(page, 1_500)));
+          assert.deepEqual(decoding, [true, true], 'Alice and Bob keep decoding while Redis is down');
+          checks += 1;
+        }
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3_000 - (Date.now() - stoppedAt)));
+      await redis.start();
+      const backAt = Date.now();
+      outageOver = true;
+      const watchFailure = await watching;
+      if (watchFailure) throw watchFailure;
+      await daveJoins.catch(async (error: Error) => {
+        const since = apps.map((app, index) => app.logLines().slice(logsBefore[index]).filter((line) => Number(line['level']) >= 40 || String(line['msg']).includes('request')));
+        throw new Error(`${error.message}\n/joinCall answers: ${joinStatuses.join(', ')}; join error on the page: ${await dave.locator('#join-error').textContent()}\napp logs: ${JSON.stringify(since).slice(0, 6000)}`);
+      });
+      t.diagnostic(`Redis down ${backAt - stoppedAt} ms (${checks} decode checks of Alice and Bob during it); Dave in ${Date.now() - backAt} ms after it was back; /joinCall answers seen by Dave's page: ${joinStatuses.join(', ')}`);
+      assert.ok(joinStatuses.every((status) => status === 200 || status === 503), `Dave is let in, or told to try again: ${joinStatuses.join(', ')}`);
+      assert.ok(await decodesVideoWithin(dave, 15_000), 'Dave decodes the others');
+      const seen = await waitFor(async () => (await alice.locator('.tile:not(.self) .name').allTextContents()).sort(), (names) => names.join() === 'Bob,Dave', 15_000);
+      assert.deepEqual(seen, ['Bob', 'Dave'], 'Alice sees Carol gone and Dave in');
+      for (const page of [alice, bob]) assert.ok(await decodesVideoWithin(page, 5_000), 'and the call goes on');
+
+      for (const [index, app] of apps.entries()) {
+        assert.ok(app.isRunning(), `app server ${index + 1} is up`);
+        const lines = app.logLines().slice(logsBefore[index]);
+        const unhandled = lines.filter((line) => line['msg'] === 'unhandled rejection');
+        const emptyErrors = lines.filter((line) => Number(line['level']) >= 40 && 'err' in line && !errorText(line['err']));
+        assert.deepEqual(unhandled, [], `app server ${index + 1} logged no unhandled rejection`);
+        assert.deepEqual(emptyErrors, [], `app server ${index + 1} logged no error without its text`);
+      }
+    } finally {
+      await carol.close();
+      await dave.close();
+    }
   });
 
   it('spreads twenty rooms over both nodes, no node holding more than 14', async (t) => {

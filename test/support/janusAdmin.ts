@@ -12,6 +12,23 @@ const Reply = z.object({ janus: z.string(), transaction: z.string().optional(), 
 const Sessions = z.object({ sessions: z.array(z.number()) });
 const Handles = z.object({ handles: z.array(z.number()) });
 const VideoRoomExists = z.object({ response: z.object({ exists: z.boolean() }) });
+const PluginError = z.object({ response: z.object({ error_code: z.number(), error: z.string() }) });
+const VideoRoomParticipants = z.object({
+  response: z.object({ participants: z.array(z.object({ id: z.number(), display: z.string().optional(), publisher: z.boolean() }).passthrough()) }),
+});
+const VideoRoomForwarders = z.object({
+  response: z.object({ publishers: z.array(z.object({ publisher_id: z.number(), forwarders: z.array(z.object({ stream_id: z.number() }).passthrough()) })) }),
+});
+const VideoRoomRemotes = z.object({ response: z.object({ list: z.array(z.object({ remote_id: z.string() }).passthrough()) }) });
+
+/** What a VideoRoom holds, as Janus lists it: participants (the copies of feeds from other nodes among them), forwarders, remotizations. */
+export interface VideoRoomHoldings {
+  participants: Array<{ id: number; display: string | undefined }>;
+  /** Plain RTP forwarders (to phones), by publisher. */
+  forwarders: Array<{ publisherId: number; streams: number }>;
+  /** Copies of local publishers being sent to other nodes (`publish_remotely`), by publisher. */
+  remotes: Array<{ publisherId: number; remoteIds: string[] }>;
+}
 
 export interface JanusHoldings {
   sessions: number;
@@ -61,6 +78,36 @@ export class JanusAdmin {
   async videoRoomExists(room: number): Promise<boolean> {
     const reply = await this.request({ janus: 'message_plugin', plugin: 'janus.plugin.videoroom', request: { request: 'exists', room } });
     return VideoRoomExists.parse(reply).response.exists;
+  }
+
+  /** A request to a plugin through the Admin API; a plugin refusal (e.g. no such room) rejects. */
+  async pluginRequest(plugin: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const reply = await this.request({ janus: 'message_plugin', plugin, request });
+    const refused = PluginError.safeParse(reply);
+    if (refused.success) throw new Error(`${plugin} refused ${JSON.stringify(request)}: ${refused.data.response.error} (${refused.data.response.error_code})`);
+    return reply;
+  }
+
+  async audioBridgeExists(room: number): Promise<boolean> {
+    return VideoRoomExists.parse(await this.pluginRequest('janus.plugin.audiobridge', { request: 'exists', room })).response.exists;
+  }
+
+  /** Everything the VideoRoom `room` holds; an empty listing when the room does not exist. */
+  async videoRoomHoldings(room: number): Promise<VideoRoomHoldings> {
+    if (!(await this.videoRoomExists(room))) return { participants: [], forwarders: [], remotes: [] };
+    const videoroom = (request: Record<string, unknown>) => this.pluginRequest('janus.plugin.videoroom', { ...request, room });
+    const participants = VideoRoomParticipants.parse(await videoroom({ request: 'listparticipants' })).response.participants;
+    const forwarders = VideoRoomForwarders.parse(await videoroom({ request: 'listforwarders' })).response.publishers;
+    const remotes = [];
+    for (const participant of participants) {
+      const list = VideoRoomRemotes.parse(await videoroom({ request: 'listremotes', publisher_id: participant.id })).response.list;
+      if (list.length > 0) remotes.push({ publisherId: participant.id, remoteIds: list.map((remote) => remote.remote_id) });
+    }
+    return {
+      participants: participants.map((p) => ({ id: p.id, display: p.display })),
+      forwarders: forwarders.map((f) => ({ publisherId: f.publisher_id, streams: f.forwarders.length })),
+      remotes,
+    };
   }
 
   /** Counts of what Janus holds right now. */

@@ -5,6 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startServer, type RunningServer } from '../../src/server/startServer.js';
@@ -12,7 +14,12 @@ import { startServer, type RunningServer } from '../../src/server/startServer.js
 /** Set by scripts/in-media-netns.sh: the interface ICE may use inside the test namespace. */
 export const mediaInterface = process.env['CONVENE_MEDIA_INTERFACE'] ?? '';
 
-export async function startTestServer(overrides: Record<string, string> = {}): Promise<RunningServer & { runDir: string }> {
+export interface TestServerOptions {
+  /** Every log line the server writes (Janus's forwarded ones too), parsed, whatever TEST_LOG_LEVEL says. */
+  captureLog?: Array<Record<string, unknown>>;
+}
+
+export async function startTestServer(overrides: Record<string, string> = {}, options: TestServerOptions = {}): Promise<RunningServer & { runDir: string }> {
   const runDir = await mkdtemp(join(tmpdir(), 'convene-test-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -25,7 +32,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     RECONNECT_GRACE_S: '3',
     ...overrides,
   });
-  const server = await startServer(config, createLogger(config.LOG_LEVEL));
+  const server = await startServer(config, options.captureLog ? capturingLogger(config.LOG_LEVEL, options.captureLog) : createLogger(config.LOG_LEVEL));
   return {
     ...server,
     runDir,
@@ -34,4 +41,14 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
       await rm(runDir, { recursive: true, force: true });
     },
   };
+}
+
+function capturingLogger(level: string, lines: Array<Record<string, unknown>>): Logger {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return pino({ level, base: { service: 'convene' } }, sink);
 }

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServerProcess } from '../serverProcess.js';
+import { isRunning, ServerProcess } from '../serverProcess.js';
 import { findFreePort } from '../../../src/support/ports.js';
 
 export interface TestAppServer {
@@ -14,6 +14,10 @@ export interface TestAppServer {
   port: number;
   /** host:port, for a proxy's upstream list. */
   address: string;
+  /** The server's JSON log lines so far. */
+  logLines(): ReadonlyArray<Record<string, unknown>>;
+  /** Whether the process still runs. */
+  isRunning(): boolean;
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -31,6 +35,8 @@ export async function startAppServer(name: string, env: Record<string, string>, 
     url: `http://127.0.0.1:${port}`,
     port,
     address: `127.0.0.1:${port}`,
+    logLines: () => server.logLines,
+    isRunning: () => isRunning(server.pid),
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
   };

@@ -7,18 +7,24 @@ export interface TestRedis {
   /** Stops it and starts an empty one on the same port, as a restart without persistence would. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** Starts an empty one again on the same port, after `stop`. */
+  start(): Promise<void>;
 }
 
 export async function startRedis(dir: string): Promise<TestRedis> {
   const port = await findFreePort();
   let redis = await launch(dir, port);
+  const start = async (): Promise<void> => {
+    redis = await launch(dir, port);
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
     async restart() {
       await redis.stop();
-      redis = await launch(dir, port);
+      await start();
     },
     stop: () => redis.stop(),
+    start,
   };
 }
 
