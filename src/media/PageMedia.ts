@@ -21,6 +21,14 @@ import { publishedStreams, sentAudioMid } from './sdpStreams.js';
 import type { LiveFeed, MediaSession, MediaSessionEvents, OfferedFeed } from './MediaSession.js';
 import type { FailureLog } from '../support/failures.js';
 
+/**
+ * Janus says nothing when it drops a session (a timeout, an operator): only
+ * the next request learns it. A page's session is asked this often, so a
+ * lost one is noticed, and the page told to start media again, within
+ * seconds; a keepalive is the cheapest request Janus answers.
+ */
+const LIVENESS_PROBE_MS = 2_000;
+
 /** What the page hears about its subscriptions. */
 export type SubscriptionNotice = Extract<ServerMessage, { type: 'subscribeOffer' | 'streamUnavailable' }>;
 
@@ -73,7 +81,7 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
   }
 
   static async create(node: JanusNode, options: PageMediaOptions): Promise<PageMedia> {
-    return new PageMedia(node, await node.connection().createSession(), options);
+    return new PageMedia(node, await node.connection().createSession(LIVENESS_PROBE_MS), options);
   }
 
   /** Publishes (or renegotiates) one feed with the browser's offer; resolves with Janus's answer. */

@@ -235,9 +235,12 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
 
   // ---- lifecycle
 
-  /** A page whose media was lost starts again; a phone's call ends by itself (see PhoneCall). */
+  /**
+   * A page whose media was lost starts again, at once if a node is up, or
+   * when one comes back (`nodeUp`); a phone's call ends by itself (see PhoneCall).
+   */
   private restartMedia(participant: Participant, reason: string): void {
-    if (!participant.channel) {
+    if (!participant.channel || !this.deps.pool.isUp) {
       this.media.release(participant);
       return;
     }
