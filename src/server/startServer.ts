@@ -3,7 +3,6 @@
  * embedded one unless JANUS_URLS names external ones), the room directory
  * (Redis when REDIS_URL is set), the rooms, tokens and the HTTP server. `main.ts` calls it; so do the tests.
  */
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +21,7 @@ import { limitsFromConfig } from '../config/limits.js';
 import { statsOf } from '../metrics/serverStats.js';
 import { loadTls } from './tls.js';
 import { browserIce } from '../signalling/browserIce.js';
+import { makePrivateDir } from '../support/privateFiles.js';
 
 export interface RunningServer {
   url: string;
@@ -38,7 +38,8 @@ const SIGNALLING_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const runDir = resolve(config.RUN_DIR);
-  await mkdir(runDir, { recursive: true });
+  // It holds the token key, the embedded Janus's secrets and the TLS key.
+  await makePrivateDir(runDir);
   // Telephony first: a bad trunk setting should fail before Janus is started.
   const telephony = config.SIP_TRUNK_URI ? await Telephony.start(telephonySettings(config), logger) : undefined;
   try {
