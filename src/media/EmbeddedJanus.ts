@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { renderJanusConfig, type EmbeddedJanusSettings } from './janusConfig.js';
 import { JanusConnection } from './janus/JanusConnection.js';
+import { withoutSecrets } from '../logging/logger.js';
 import { findFreePort } from '../support/ports.js';
 import { makePrivateDir, writePrivateFile } from '../support/privateFiles.js';
 import { sleep } from '../support/time.js';
@@ -134,7 +135,9 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
   private forwardLog(child: ChildProcess): void {
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
-      createInterface({ input: stream }).on('line', (line) => {
+      createInterface({ input: stream }).on('line', (text) => {
+        // From debug level 5 Janus prints its configuration, and higher up the requests it receives: secrets included.
+        const line = withoutSecrets(text, [this.apiSecret, this.admin.secret]);
         // Janus warns about every plugin we leave unloaded on purpose: that is not news.
         if (line.includes('[ERR]')) this.logger.error(line);
         else if (line.includes('[WARN]') && !line.includes('has been disabled')) this.logger.warn(line);
