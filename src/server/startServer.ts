@@ -133,6 +133,7 @@ async function startHttp(config: Config, logger: Logger, runDir: string, service
     limits: limitsFromConfig(config),
     metricsSecret: config.METRICS_SECRET,
     stats: statsOf(rooms, pool.all),
+    frameAncestors: config.FRAME_ANCESTORS,
     tls: await loadTls(config, runDir, logger),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
