@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startServer, type RunningServer } from '../../src/server/startServer.js';
@@ -12,7 +13,8 @@ import { startServer, type RunningServer } from '../../src/server/startServer.js
 /** Set by scripts/in-media-netns.sh: the interface ICE may use inside the test namespace. */
 export const mediaInterface = process.env['CONVENE_MEDIA_INTERFACE'] ?? '';
 
-export async function startTestServer(overrides: Record<string, string> = {}): Promise<RunningServer & { runDir: string }> {
+/** `logTo` takes the server's log lines instead of stdout. */
+export async function startTestServer(overrides: Record<string, string> = {}, logTo?: DestinationStream): Promise<RunningServer & { runDir: string }> {
   const runDir = await mkdtemp(join(tmpdir(), 'convene-test-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -25,7 +27,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     RECONNECT_GRACE_S: '3',
     ...overrides,
   });
-  const server = await startServer(config, createLogger(config.LOG_LEVEL));
+  const server = await startServer(config, createLogger(config.LOG_LEVEL, logTo));
   return {
     ...server,
     runDir,
