@@ -24,7 +24,7 @@ export function withoutSecrets(text: string, secrets: readonly string[]): string
   return secrets.reduce((redacted, secret) => (secret ? redacted.replaceAll(secret, REDACTED) : redacted), text);
 }
 
-/** What Fastify's request log lines say about a request: as its own serializer, with the URL's secrets removed. */
+/** The parts of a Fastify request that its log lines show. */
 interface LoggedRequest {
   method?: string;
   url?: string;
@@ -33,6 +33,7 @@ interface LoggedRequest {
   socket?: { remotePort?: number };
 }
 
+/** What Fastify's own serializer logs of a request, with the URL's secrets removed. */
 function requestSummary(request: LoggedRequest): Record<string, unknown> {
   return {
     method: request.method,
