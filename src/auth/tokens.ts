@@ -4,10 +4,11 @@
  * kept in the run directory, so tokens survive a server restart.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
+import { makePrivateDir, writePrivateFile } from '../support/privateFiles.js';
 
 const ISSUER = 'convene';
 const AUDIENCE = 'convene-participant';
@@ -61,8 +62,8 @@ async function loadOrCreateKey(runDir: string): Promise<Uint8Array> {
     return Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');
   } catch {
     const key = randomBytes(32);
-    await mkdir(runDir, { recursive: true });
-    await writeFile(path, key.toString('base64url'), { mode: 0o600 });
+    await makePrivateDir(runDir);
+    await writePrivateFile(path, key.toString('base64url'));
     return key;
   }
 }

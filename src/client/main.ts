@@ -3,6 +3,7 @@
  * Wires the device pickers, controls, tile grid, ringer and speaker
  * detection to the MeetingSession.
  */
+import './withoutEval.js';
 import type { ParticipantInfo } from '../protocol/messages.js';
 import { joinCall, lookUpName } from './api.js';
 import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';

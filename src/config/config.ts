@@ -24,6 +24,15 @@ function trustedProxies(value: string): boolean | string {
 
 const PortRange = z.string().regex(/^\d{1,5}-\d{1,5}$/, 'must look like 20000-40000');
 
+/** One source of CSP's frame-ancestors: 'self', or an origin such as https://intranet.example.org or https://*.example.org:8443. */
+const FrameAncestor = z.string().regex(/^(?:'self'|https?:\/\/(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?)$/, "must be 'none' alone, or 'self' and origins like https://intranet.example.org");
+/** Who may show the page in a frame: a space-separated list, or 'none' alone. */
+const FrameAncestors = z
+  .string()
+  .default("'self'")
+  .transform((value) => value.trim().split(/\s+/))
+  .pipe(z.union([z.tuple([z.literal("'none'")]), z.array(FrameAncestor).min(1)]));
+
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOST: z.string().default('0.0.0.0'),
@@ -75,6 +84,7 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_WS_MSG_PER_S: z.coerce.number().positive().default(50),
   RATE_LIMIT_WS_BURST: z.coerce.number().int().min(1).default(300),
   ROOM_MAX_PARTICIPANTS: z.coerce.number().int().min(1).default(100),
+  FRAME_ANCESTORS: FrameAncestors,
   TRUST_PROXY: z.union([z.boolean(), z.string()]).default('').transform((value) => trustedProxies(String(value))),
 });
 

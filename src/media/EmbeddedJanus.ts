@@ -5,14 +5,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { renderJanusConfig, type EmbeddedJanusSettings } from './janusConfig.js';
 import { JanusConnection } from './janus/JanusConnection.js';
+import { withoutSecrets } from '../logging/logger.js';
 import { findFreePort } from '../support/ports.js';
+import { makePrivateDir, writePrivateFile } from '../support/privateFiles.js';
 import { sleep } from '../support/time.js';
 
 export interface EmbeddedJanusOptions {
@@ -56,7 +57,7 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
 
   static async start(options: EmbeddedJanusOptions): Promise<EmbeddedJanus> {
     const configDir = join(options.runDir, 'janus');
-    await mkdir(configDir, { recursive: true });
+    await makePrivateDir(configDir);
     const wsPort = await findFreePort();
     const adminWsPort = await findFreePort();
     const settings: EmbeddedJanusSettings = {
@@ -70,7 +71,7 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
       stunServer: options.stunServer,
       debugLevel: options.debugLevel,
     };
-    for (const [name, text] of renderJanusConfig(settings, configDir)) await writeFile(join(configDir, name), text);
+    for (const [name, text] of renderJanusConfig(settings, configDir)) await writePrivateFile(join(configDir, name), text);
     const janus = new EmbeddedJanus(options, configDir, `ws://127.0.0.1:${wsPort}`, settings.apiSecret, {
       url: `ws://127.0.0.1:${adminWsPort}`,
       secret: settings.adminSecret,
@@ -134,7 +135,9 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
   private forwardLog(child: ChildProcess): void {
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
-      createInterface({ input: stream }).on('line', (line) => {
+      createInterface({ input: stream }).on('line', (text) => {
+        // From debug level 5 Janus prints its configuration, and higher up the requests it receives: secrets included.
+        const line = withoutSecrets(text, [this.apiSecret, this.admin.secret]);
         // Janus warns about every plugin we leave unloaded on purpose: that is not news.
         if (line.includes('[ERR]')) this.logger.error(line);
         else if (line.includes('[WARN]') && !line.includes('has been disabled')) this.logger.warn(line);

@@ -25,6 +25,7 @@ import { registerAdminRoutes } from '../http/adminRoutes.js';
 import type { Telephony } from '../telephony/Telephony.js';
 import { registerSignallingRoute } from '../signalling/signallingRoute.js';
 import { sendError } from '../http/httpErrors.js';
+import { registerSecurityHeaders, securityHeadersBeforeRouting, type FrameAncestors } from '../http/securityHeaders.js';
 import type { TlsFiles } from './tls.js';
 
 export interface AppDeps {
@@ -42,6 +43,8 @@ export interface AppDeps {
   metricsSecret: string | undefined;
   metrics: ServerMetrics;
   stats: StatsSource;
+  /** Who may show the page in a frame (FRAME_ANCESTORS). */
+  frameAncestors: FrameAncestors;
   /** Serve HTTPS with this certificate; plain HTTP without. */
   tls?: TlsFiles | undefined;
 }
@@ -58,14 +61,19 @@ export function clientDir(): string | undefined {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const setSecurityHeaders = securityHeadersBeforeRouting(deps.frameAncestors);
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: deps.limits.trustProxy,
     // Requests the router cannot take (a URL with broken percent-encoding) get our error body too.
-    frameworkErrors: (error, _request, reply) => sendError(reply, 'invalid_request', `the request cannot be routed: ${error.message}`),
+    frameworkErrors: (error, request, reply) => {
+      setSecurityHeaders(request, reply);
+      return sendError(reply, 'invalid_request', `the request cannot be routed: ${error.message}`);
+    },
     https: deps.tls ?? null,
   });
+  await registerSecurityHeaders(app, deps.frameAncestors);
   const { metrics } = deps;
   registerMetrics(app, metrics, deps.stats, deps.metricsSecret);
 

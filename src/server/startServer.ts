@@ -3,7 +3,6 @@
  * embedded one unless JANUS_URLS names external ones), the room directory
  * (Redis when REDIS_URL is set), the rooms, tokens and the HTTP server. `main.ts` calls it; so do the tests.
  */
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +24,7 @@ import { FailureLog } from '../support/failures.js';
 import { waitLoudly } from '../support/progress.js';
 import { loadTls } from './tls.js';
 import { browserIce } from '../signalling/browserIce.js';
+import { makePrivateDir } from '../support/privateFiles.js';
 
 export interface RunningServer {
   url: string;
@@ -44,7 +44,8 @@ const REDIS_START_TIMEOUT_MS = 15_000;
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const runDir = resolve(config.RUN_DIR);
-  await mkdir(runDir, { recursive: true });
+  // It holds the token key, the embedded Janus's secrets and the TLS key.
+  await makePrivateDir(runDir);
   const metrics = new ServerMetrics();
   const failures = new FailureLog(logger, (code) => metrics.countError('internal', code));
   // Telephony first: a bad trunk setting should fail before Janus is started.
@@ -151,6 +152,7 @@ async function startHttp(config: Config, observability: Observability, runDir: s
     metricsSecret: config.METRICS_SECRET,
     metrics,
     stats: statsOf(rooms, pool.all),
+    frameAncestors: config.FRAME_ANCESTORS,
     tls: await loadTls(config, runDir, logger),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -28,6 +28,21 @@ describe('loadTls', () => {
       assert.ok(cert.checkPrivateKey(createPrivateKey(first.key)));
       const second = await loadTls(config, runDir, logger);
       assert.deepEqual(second, first);
+    } finally {
+      await rm(runDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the key and its folder private, even when an older setup left them readable', async () => {
+    const runDir = await mkdtemp(join(tmpdir(), 'convene-tls-'));
+    try {
+      const config = loadConfig({ TLS_SELF_SIGNED: 'true' });
+      await loadTls(config, runDir, logger);
+      await chmod(join(runDir, 'tls'), 0o755);
+      await chmod(join(runDir, 'tls', 'key.pem'), 0o644);
+      await loadTls(config, runDir, logger);
+      const modeOf = async (path: string) => ((await stat(join(runDir, path))).mode & 0o777).toString(8);
+      assert.deepEqual([await modeOf('tls'), await modeOf('tls/key.pem')], ['700', '600']);
     } finally {
       await rm(runDir, { recursive: true, force: true });
     }

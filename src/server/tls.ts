@@ -5,12 +5,13 @@
  * that were told to trust it keep trusting it after a restart.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { keepPrivate, makePrivateDir } from '../support/privateFiles.js';
 
 export interface TlsFiles {
   key: Buffer;
@@ -25,11 +26,13 @@ export async function loadTls(config: Config, runDir: string, logger: Logger): P
   const dir = join(runDir, 'tls');
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
+  await makePrivateDir(dir);
   if (!(await exists(certFile)) || !(await exists(keyFile))) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
     await generateSelfSigned(certFile, keyFile);
     logger.warn({ certFile }, 'generated a self-signed certificate: browsers will warn until it is trusted or a real certificate is used');
   }
+  // Depending on its version, openssl writes the key with the umask's mode; a key left by an older setup may be readable too.
+  await keepPrivate(keyFile);
   return readPair(certFile, keyFile);
 }
 

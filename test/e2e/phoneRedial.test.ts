@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
+import { LogCapture } from '../support/logCapture.js';
 import { decodesVideoWithin, joinMeeting, waitFor } from '../support/meetingPage.js';
 import { receivedPeakHz } from '../support/pageAudio.js';
 import { JanusAdmin, type JanusHoldings, type VideoRoomHoldings } from '../support/janusAdmin.js';
@@ -61,14 +62,14 @@ describe('a phone re-dialled twenty times back to back', () => {
   let pages: Page[];
   let admin: JanusAdmin;
   let workDir: string;
-  const log: Array<Record<string, unknown>> = [];
+  const log = new LogCapture();
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'convene-redial-'));
     const mic = join(workDir, 'mic-440.wav');
     await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', mic, 'synth', '300', 'sine', '440', 'vol', '0.5']);
     lab = await startSipLab();
-    server = await startTestServer(telephonyOverrides(lab), { captureLog: log });
+    server = await startTestServer({ ...telephonyOverrides(lab), LOG_LEVEL: 'info' }, log);
     admin = await JanusAdmin.connect(server.embeddedJanus!.admin);
     browser = await launchBrowser([`--use-file-for-fake-audio-capture=${mic}`]);
     pages = await Promise.all(['Alice', 'Bob'].map(async () => (await newContext(browser)).newPage()));
@@ -110,7 +111,7 @@ describe('a phone re-dialled twenty times back to back', () => {
       for (const room of await audioBridgeRooms(admin)) mixers.add(room);
 
       const heard = await Promise.all(pages.map((page) => waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 100)));
-      assert.ok(heard.every((hz) => Math.abs(hz - 1000) < 50), `call ${index}: both pages hear the phone's 1 kHz, heard ${heard.join(' and ')} Hz; the server said: ${problems(log)}`);
+      assert.ok(heard.every((hz) => Math.abs(hz - 1000) < 50), `call ${index}: both pages hear the phone's 1 kHz, heard ${heard.join(' and ')} Hz; the server said: ${problems(log.records())}`);
       const recording = call.recording!.heardWav;
       await waitFor(async () => (await stat(recording).catch(() => undefined))?.size ?? 0, (bytes) => bytes >= HEARD_BYTES, 10_000, 50);
 
@@ -129,7 +130,7 @@ describe('a phone re-dialled twenty times back to back', () => {
     );
     const countsAfter = await waitFor(() => admin.holdings(), (h) => h.sessions === baseCounts.sessions && h.handles === baseCounts.handles, 10_000);
     const mixersLeft = (await Promise.all([...mixers].map(async (room) => ((await admin.audioBridgeExists(room)) ? [room] : [])))).flat();
-    const vanishedFeeds = log.filter((line) => /No such feed|\(428\)|subscription failed|cannot subscribe/.test(JSON.stringify(line)));
+    const vanishedFeeds = log.records().filter((line) => /No such feed|\(428\)|subscription failed|cannot subscribe/.test(JSON.stringify(line)));
     const sorted = [...answeredInMs].sort((a, b) => a - b);
     t.diagnostic(`${CALLS} calls; dial to answer median ${sorted[CALLS >> 1]} ms; ${mixers.size} AudioBridge mixers seen, ${mixersLeft.length} left`);
     t.diagnostic(`VideoRoom after the calls: ${JSON.stringify(afterCalls)}; Janus sessions/handles ${JSON.stringify(baseCounts)} before, ${JSON.stringify(countsAfter)} after`);

@@ -5,8 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startServer, type RunningServer } from '../../src/server/startServer.js';
@@ -14,12 +13,8 @@ import { startServer, type RunningServer } from '../../src/server/startServer.js
 /** Set by scripts/in-media-netns.sh: the interface ICE may use inside the test namespace. */
 export const mediaInterface = process.env['CONVENE_MEDIA_INTERFACE'] ?? '';
 
-export interface TestServerOptions {
-  /** Every log line the server writes (Janus's forwarded ones too), parsed, whatever TEST_LOG_LEVEL says. */
-  captureLog?: Array<Record<string, unknown>>;
-}
-
-export async function startTestServer(overrides: Record<string, string> = {}, options: TestServerOptions = {}): Promise<RunningServer & { runDir: string }> {
+/** `logTo` takes the server's log lines instead of stdout (see LogCapture). */
+export async function startTestServer(overrides: Record<string, string> = {}, logTo?: DestinationStream): Promise<RunningServer & { runDir: string }> {
   const runDir = await mkdtemp(join(tmpdir(), 'convene-test-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -32,7 +27,7 @@ export async function startTestServer(overrides: Record<string, string> = {}, op
     RECONNECT_GRACE_S: '3',
     ...overrides,
   });
-  const server = await startServer(config, options.captureLog ? capturingLogger(config.LOG_LEVEL, options.captureLog) : createLogger(config.LOG_LEVEL));
+  const server = await startServer(config, createLogger(config.LOG_LEVEL, logTo));
   return {
     ...server,
     runDir,
@@ -43,12 +38,3 @@ export async function startTestServer(overrides: Record<string, string> = {}, op
   };
 }
 
-function capturingLogger(level: string, lines: Array<Record<string, unknown>>): Logger {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return pino({ level, base: { service: 'convene' } }, sink);
-}

@@ -13,6 +13,7 @@ import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import sip, { type Connection, type SipMessage, type SipRequest, type SipResponse, type TransactionLayer } from 'sip';
 import { parseSipMessage } from './sipMessages.js';
+import { REDACTED } from '../../logging/logger.js';
 
 export const ALLOWED_METHODS = 'INVITE, ACK, BYE, CANCEL, OPTIONS';
 
@@ -136,7 +137,7 @@ export class SipEndpoint {
           if (via) Object.assign(via, { host: this.advertisedAddress, port: this.localPort, protocol: 'UDP' }, { params: { ...via.params, rport: null } });
         }
         const text = sip.stringify(message);
-        this.logger.trace({ target, sip: text }, 'SIP out');
+        if (this.logger.isLevelEnabled('trace')) this.logger.trace({ target, sip: withoutCredentials(text) }, 'SIP out');
         this.socket.send(Buffer.from(text, 'binary'), target.port, target.address, (error) => {
           if (!error) return;
           this.logger.warn({ err: error.message, target }, 'cannot send SIP message');
@@ -148,7 +149,7 @@ export class SipEndpoint {
   }
 
   private receive(data: Buffer, remote: SipTarget): void {
-    this.logger.trace({ remote, sip: data.toString('latin1') }, 'SIP in');
+    if (this.logger.isLevelEnabled('trace')) this.logger.trace({ remote, sip: withoutCredentials(data.toString('latin1')) }, 'SIP in');
     const message = parseSipMessage(data);
     if (!message) {
       this.logger.debug({ remote }, 'ignored a datagram that is not a SIP message');
@@ -179,6 +180,17 @@ export class SipEndpoint {
     else if (request.headers.to.params['tag']) this.respond(request, 481, 'Call/Transaction Does Not Exist');
     else this.respond(request, 405, 'Method Not Allowed');
   }
+}
+
+/**
+ * Digest credentials, which whoever reads the log could replay or crack: the value of each (Proxy-)Authorization
+ * header, with the lines it may be folded onto.
+ */
+const CREDENTIAL_HEADER = /^((?:proxy-)?authorization[ \t]*:)[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/gim;
+
+/** A SIP message as text, for the trace log, without its credentials. */
+export function withoutCredentials(message: string): string {
+  return message.replace(CREDENTIAL_HEADER, `$1 ${REDACTED}`);
 }
 
 /** Dialog ids as seen from our side: Call-ID, our tag, their tag. */
