@@ -10,10 +10,10 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../../test/support/browser.js';
 import { joinMeeting, waitFor } from '../../test/support/meetingPage.js';
 import { startSipLab, type SipLab } from '../../test/support/telephony/sipLab.js';
+import { dialFromPage } from '../../test/support/telephony/dialOutDialog.js';
 import { startMediaStack } from '../lib/mediaStack.js';
 import { firstAudioEpochMs, installMediaProbe, watchReceivedAudio } from '../lib/pageProbe.js';
 import { progress } from '../lib/progress.js';
-import { sleep } from '../../src/support/time.js';
 import { summarize, type Summary } from '../lib/stats.js';
 
 export interface PhoneResult {
@@ -24,17 +24,8 @@ export interface PhoneResult {
 /** Received audio level (0..1) that the phone's tone exceeds and the bridge's silence does not. */
 const HEARD_LEVEL = 0.02;
 const CALL_TIMEOUT_MS = 20_000;
-/** Quiet time between calls, as between real calls: the last call's bridge and feed are gone by then. */
-const BETWEEN_CALLS_MS = 1_000;
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
-
-async function dialFromPage(page: Page, number: string, name: string): Promise<void> {
-  if (!(await page.locator('#dial-dialog[open]').count())) await page.click('#dial-button');
-  await page.fill('#dial-number', number);
-  await page.fill('#dial-name', name);
-  await page.click('#dial-submit');
-}
 
 /** Resolves with the epoch time at which the phone reports a new call answered. */
 function nextAnswer(lab: SipLab): Promise<{ callId: string; answeredAt: number }> {
@@ -98,7 +89,6 @@ export async function runPhone(runs: number): Promise<PhoneResult> {
       } finally {
         await hangUpAll(page);
         if (callId) await lab.phone.waitForClosed(callId, 5_000).catch(() => undefined);
-        await sleep(BETWEEN_CALLS_MS);
       }
     }
   } finally {
