@@ -10,6 +10,8 @@ import { totalStats, type RegistryStats } from './roomStats.js';
 
 /** How often rooms look for members whose app server stopped answering. */
 const ORPHAN_CHECK_MS = 3_000;
+/** How often `use` opens a room again that closed before its turn. */
+const MAX_REOPENS = 5;
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Promise<Room>>();
@@ -37,11 +39,13 @@ export class RoomRegistry {
    * land in a room on its way out.
    */
   async use<T>(name: string, use: (room: Room) => Promise<T>): Promise<T> {
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       try {
         return await use(await this.open(name));
       } catch (error) {
         if (!(error instanceof RoomClosedError)) throw error;
+        // A room closes only when its last participant leaves; one closing again and again means something is wrong.
+        if (attempt >= MAX_REOPENS) throw MediaError.unavailable(`room ${name} kept closing as it was opened`);
       }
     }
   }
