@@ -19,7 +19,7 @@ import { startTestJanus } from '../support/testJanus.js';
 import { JanusConnection } from '../../src/media/janus/JanusConnection.js';
 import * as videoroom from '../../src/media/janus/videoroom.js';
 import { janusRoomIdFor } from '../../src/rooms/janusRoomId.js';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { decodesVideoWithin, expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
 import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 import { startNginx, type TestNginx } from '../support/cluster/nginxProxy.js';
@@ -85,7 +85,7 @@ describe('several app servers and Janus nodes on Redis', () => {
     directory.on('error', () => undefined); // Redis restarts on purpose below; the client reconnects by itself.
     await directory.connect();
     browser = await launchBrowser();
-    [alice, bob] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    [alice, bob] = await Promise.all([newPage(browser), newPage(browser)]);
   });
 
   after(async () => {
@@ -196,7 +196,7 @@ describe('several app servers and Janus nodes on Redis', () => {
     const restartedAt = Date.now();
     apps[0] = await startAppServer('app1', appEnv, apps[0]!.port);
     t.diagnostic(`app server 1 ready again ${Date.now() - restartedAt} ms after starting it`);
-    const carol = await (await newContext(browser)).newPage();
+    const carol = await newPage(browser);
     await joinMeeting(carol, viaApp1, 'Carol', 'alpha');
     const tiles = await waitFor(async () => carol.locator('.tile:not(.self) .name').allTextContents(), (names) => names.length === 2, 10_000);
     assert.deepEqual(tiles.sort(), ['Alice', 'Bob']);

@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import { TokenIssuer } from '../../src/auth/tokens.js';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
+import { tokenIssuer } from '../support/tokens.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { upgradeStatus } from '../support/upgradeStatus.js';
@@ -118,7 +118,7 @@ describe('isolation between rooms, and token checks', () => {
     });
     wsUrl = `${server.url.replace('http', 'ws')}/ws`;
     browser = await launchBrowser();
-    bea = await (await newContext(browser)).newPage();
+    bea = await newPage(browser);
     bea.on('websocket', (socket) => socket.on('framereceived', (frame) => beaMessages.push(JSON.parse(String(frame.payload)) as Message)));
     bea.on('response', async (response) => {
       if (response.url().endsWith('/joinCall')) ({ token: tokenB, participantId: beaId } = (await response.json()) as { token: string; participantId: string });
@@ -193,7 +193,7 @@ describe('isolation between rooms, and token checks', () => {
   });
 
   it('refuses an expired token on HTTP and on the WebSocket', async () => {
-    const shortLived = await TokenIssuer.create(TOKEN_SECRET, server.runDir, 1);
+    const shortLived = await tokenIssuer(TOKEN_SECRET, server.runDir, 1);
     const expired = await shortLived.issue({ participantId: beaId, room: 'room-b', name: 'Bea' });
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     for (const [method, path] of [['GET', `/idLookup?id=${beaId}`], ['POST', '/endPSTNCall'], ['POST', '/startPSTNCall']] as const) {
@@ -205,7 +205,7 @@ describe('isolation between rooms, and token checks', () => {
   });
 
   it('refuses tampered tokens on HTTP and on the WebSocket', async () => {
-    const otherKey = await TokenIssuer.create('another-secret-of-32-characters-or-more', server.runDir, 60);
+    const otherKey = await tokenIssuer('another-secret-of-32-characters-or-more', server.runDir, 60);
     const tampered = {
       'a flipped signature character': flipSignature(tokenA),
       'a payload moved to room B': moveToRoom(tokenA, 'room-b'),

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { mediaInterface } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
 import { childPids, isRunning, ServerProcess } from '../support/serverProcess.js';
@@ -48,7 +48,7 @@ describe('the server restarting', () => {
     };
     server = await ServerProcess.start(env);
     browser = await launchBrowser();
-    pages = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    pages = await Promise.all([newPage(browser), newPage(browser)]);
     const url = `http://127.0.0.1:${port}`;
     await joinMeeting(pages[0]!, url, 'Alice', 'restart');
     await joinMeeting(pages[1]!, url, 'Bob', 'restart');

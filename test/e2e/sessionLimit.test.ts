@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { JanusAdmin } from '../support/janusAdmin.js';
@@ -22,7 +22,7 @@ describe('the maximum meeting length', () => {
     server = await startTestServer({ SESSION_MAX_S: String(SESSION_MAX_S) });
     admin = await JanusAdmin.connect(server.embeddedJanus!.admin);
     browser = await launchBrowser();
-    pages = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    pages = await Promise.all([newPage(browser), newPage(browser)]);
   });
 
   after(async () => {

@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { analyseWavTone, startSipLab, type AgentCall, type SipLab } from '../support/telephony/sipLab.js';
@@ -129,7 +129,7 @@ describe('phone dial-out through a SIP trunk', () => {
     lab = await startSipLab();
     server = await startTestServer({ ...telephonyOverrides(lab), ADMIN_SECRET, CALLBACK_SECRET: 'callback-secret-for-tests' });
     browser = await launchBrowser([`--use-file-for-fake-audio-capture=${await makeToneWav(workDir)}`]);
-    page = await (await newContext(browser)).newPage();
+    page = await newPage(browser);
     await joinMeeting(page, server.url, 'Alice', 'phones');
   });
 
@@ -248,7 +248,7 @@ describe('phone dial-out through a SIP trunk', () => {
   });
 
   it('hangs up the phone when the last person leaves the room', async () => {
-    const solo = await (await newContext(browser)).newPage();
+    const solo = await newPage(browser);
     await joinMeeting(solo, server.url, 'Nina', 'solo');
     const known = knownCalls(lab);
     await dialFromPage(solo, lab.numbers.answers, 'Oscar');
@@ -282,7 +282,7 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
   });
 
   it('answers the 401 challenge and connects the call', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, goodServer.url, 'Frank', 'www');
     const known = knownCalls(lab);
     await dialFromPage(page, lab.numbers.answers, 'Grace');
@@ -294,7 +294,7 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
   });
 
   it('gives up on a phone that rings too long with "no answer"', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, goodServer.url, 'Judy', 'ring');
     await dialFromPage(page, lab.numbers.neverAnswers, 'Ken');
     await expectDialState(page, 'ringing', /ringing/i);
@@ -303,7 +303,7 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
   });
 
   it('shows "auth failed" for a wrong trunk password, and the server carries on', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, badServer.url, 'Heidi', 'www');
     await dialFromPage(page, lab.numbers.answers, 'Ivan');
     await expectDialState(page, 'failed', /auth failed/i);
@@ -338,7 +338,7 @@ describe('phone dial-out when the trunk is unreachable', () => {
   });
 
   it('shows "unreachable" within 10 s', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, server.url, 'Liam', 'down');
     const started = Date.now();
     await dialFromPage(page, '+15550001000', 'Mia');
