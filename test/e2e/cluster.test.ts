@@ -4,7 +4,7 @@
  * meet, rooms spread over the nodes, and a crashed app server or Janus node
  * costs the pages a reconnect, not the call.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,6 +97,12 @@ describe('several app servers and Janus nodes on Redis', () => {
     await Promise.all(janusRunDirs.map((runDir) => rm(runDir, { recursive: true, force: true })));
     await redis?.stop();
     await rm(dir, { recursive: true, force: true });
+    // Last, so that a failure leaves nothing running; stopped servers have their whole log read.
+    for (const app of apps ?? []) app.assertNoUnhandledRejection();
+  });
+
+  afterEach(() => {
+    for (const app of apps ?? []) app.assertNoUnhandledRejection();
   });
 
   it('lets a page on app server 1 and a page on app server 2 see and hear each other, and names both on either server', async () => {

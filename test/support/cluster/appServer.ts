@@ -16,6 +16,8 @@ export interface TestAppServer {
   address: string;
   kill(): Promise<void>;
   stop(): Promise<void>;
+  /** Fails the calling test if this server has logged an unhandled rejection. */
+  assertNoUnhandledRejection(): void;
 }
 
 export async function startAppServer(name: string, env: Record<string, string>, port?: number): Promise<TestAppServer> {
@@ -33,5 +35,6 @@ export async function startAppServer(name: string, env: Record<string, string>, 
     address: `127.0.0.1:${port}`,
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
+    assertNoUnhandledRejection: () => server.assertNoUnhandledRejection(),
   };
 }
