@@ -6,6 +6,12 @@ import { startServer } from './startServer.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  // A promise nobody awaited has failed: a bug, but one in a single request or room. Log it loudly and keep
+  // serving everyone else, where node's default would end the process and every meeting on it.
+  process.on('unhandledRejection', (reason) => {
+    const error = reason instanceof Error ? reason : new Error(String(reason));
+    logger.error({ err: error }, 'unhandled rejection'); // pino's err serializer keeps its message and stack
+  });
   const server = await startServer(config, logger);
   console.error(`\nConvene is running: open ${server.url.replace('127.0.0.1', 'localhost')} in your browser.\n`);
   const shutdown = (signal: string): void => {

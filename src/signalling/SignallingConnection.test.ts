@@ -30,7 +30,8 @@ describe('SignallingConnection backpressure', () => {
     const socket = new StalledSocket();
     const errors: string[] = [];
     const options: SignallingOptions = {
-      iceServers: [],
+      iceServersFor: () => [],
+      iceTransportPolicy: 'all',
       startMutedAudio: false,
       maxBufferedBytes: 1_000,
       messageRate: { perSecond: 50, burst: 300 },

@@ -4,7 +4,7 @@
  * meet, rooms spread over the nodes, and a crashed app server or Janus node
  * costs the pages a reconnect, not the call.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { startTestJanus } from '../support/testJanus.js';
 import { JanusConnection } from '../../src/media/janus/JanusConnection.js';
 import * as videoroom from '../../src/media/janus/videoroom.js';
 import { janusRoomIdFor } from '../../src/rooms/janusRoomId.js';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { decodesVideoWithin, expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
 import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 import { startNginx, type TestNginx } from '../support/cluster/nginxProxy.js';
@@ -93,7 +93,7 @@ describe('several app servers and Janus nodes on Redis', () => {
     directory.on('error', () => undefined); // Redis restarts on purpose below; the client reconnects by itself.
     await directory.connect();
     browser = await launchBrowser();
-    [alice, bob] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    [alice, bob] = await Promise.all([newPage(browser), newPage(browser)]);
   });
 
   after(async () => {
@@ -105,6 +105,12 @@ describe('several app servers and Janus nodes on Redis', () => {
     await Promise.all(janusRunDirs.map((runDir) => rm(runDir, { recursive: true, force: true })));
     await redis?.stop();
     await rm(dir, { recursive: true, force: true });
+    // Last, so that a failure leaves nothing running; stopped servers have their whole log read.
+    for (const app of apps ?? []) app.assertNoUnhandledRejection();
+  });
+
+  afterEach(() => {
+    for (const app of apps ?? []) app.assertNoUnhandledRejection();
   });
 
   it('lets a page on app server 1 and a page on app server 2 see and hear each other, and names both on either server', async () => {
@@ -294,7 +300,7 @@ describe('several app servers and Janus nodes on Redis', () => {
     const restartedAt = Date.now();
     apps[0] = await startAppServer('app1', appEnv, apps[0]!.port);
     t.diagnostic(`app server 1 ready again ${Date.now() - restartedAt} ms after starting it`);
-    const carol = await (await newContext(browser)).newPage();
+    const carol = await newPage(browser);
     await joinMeeting(carol, viaApp1, 'Carol', 'alpha');
     const tiles = await waitFor(async () => carol.locator('.tile:not(.self) .name').allTextContents(), (names) => names.length === 2, 10_000);
     assert.deepEqual(tiles.sort(), ['Alice', 'Bob']);

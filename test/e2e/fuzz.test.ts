@@ -17,11 +17,11 @@ import fc from 'fast-check';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import { TokenIssuer } from '../../src/auth/tokens.js';
 import { HttpErrors } from '../../src/http/httpErrors.js';
 import { CloseCode, ServerMessage } from '../../src/protocol/messages.js';
 import { parseClientMessage } from '../../src/signalling/SignallingConnection.js';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
+import { tokenIssuer, untilExpired } from '../support/tokens.js';
 import { startTestServer } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting, receiveStats } from '../support/meetingPage.js';
 
@@ -377,8 +377,8 @@ describe('fuzzing the HTTP API and the signalling WebSocket', () => {
     const joined = (await (await fetch(`${server.url}/joinCall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Fuzz', room: CALL_ROOM }) })).json()) as { token: string; participantId: string };
     const [header, payload, signature] = joined.token.split('.') as [string, string, string];
     const movedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), room: 'elsewhere' })).toString('base64url');
-    const shortLived = await TokenIssuer.create(TOKEN_SECRET, server.runDir, 1);
-    const otherServer = await TokenIssuer.create('a-different-secret-of-32-characters-at-least', server.runDir, 60);
+    const shortLived = await tokenIssuer(TOKEN_SECRET, server.runDir, 1);
+    const otherServer = await tokenIssuer('a-different-secret-of-32-characters-at-least', server.runDir, 60);
     tokens = {
       valid: joined.token,
       expired: await shortLived.issue({ participantId: joined.participantId, room: CALL_ROOM, name: 'Fuzz' }),
@@ -388,11 +388,13 @@ describe('fuzzing the HTTP API and the signalling WebSocket', () => {
     };
 
     browser = await launchBrowser();
-    pages = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
-    await joinMeeting(pages[0]!, server.url, 'Alice', CALL_ROOM);
-    await joinMeeting(pages[1]!, server.url, 'Bob', CALL_ROOM);
+    const [alice, bob] = await Promise.all([newPage(browser), newPage(browser)]);
+    pages = [alice, bob];
+    await joinMeeting(alice, server.url, 'Alice', CALL_ROOM);
+    await joinMeeting(bob, server.url, 'Bob', CALL_ROOM);
     for (const page of pages) await expectMediaFlowing(page);
     await expectCallStillDecoding();
+    await untilExpired(tokens.expired);
   });
 
   after(async () => {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting } from '../support/meetingPage.js';
 
@@ -48,7 +48,7 @@ describe('HTTPS with a self-signed certificate', () => {
   });
 
   it('two pages join over https, signal over wss, and decode each other', async () => {
-    const pages: Page[] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    const pages: Page[] = await Promise.all([newPage(browser), newPage(browser)]);
     const socketUrls: string[] = [];
     for (const page of pages) page.on('websocket', (socket) => socketUrls.push(socket.url()));
     await joinMeeting(pages[0]!, server.url, 'Alice', 'secure');

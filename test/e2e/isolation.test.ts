@@ -13,8 +13,9 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import { TokenIssuer } from '../../src/auth/tokens.js';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { ServerMessage, type ParticipantInfo } from '../../src/protocol/messages.js';
+import { launchBrowser, newPage } from '../support/browser.js';
+import { tokenIssuer, untilExpired } from '../support/tokens.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { upgradeStatus } from '../support/upgradeStatus.js';
@@ -22,19 +23,20 @@ import { upgradeStatus } from '../support/upgradeStatus.js';
 const TOKEN_SECRET = 'token-secret-for-isolation-tests-0123456789';
 const ADMIN_SECRET = 'admin-secret-for-tests';
 const PHONE = '+15550001000';
+const VISITOR = 'Visitor';
 
 interface Reply {
   status: number;
   body: { error?: { code: string }; [field: string]: unknown };
 }
 
-type Message = { type: string; [field: string]: unknown };
+const parseMessage = (data: unknown): ServerMessage => ServerMessage.parse(JSON.parse(String(data)));
 
 /** A signalling client that keeps every message it receives. */
 class SignallingProbe {
-  readonly messages: Message[] = [];
+  readonly messages: ServerMessage[] = [];
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.messages.push(JSON.parse(String(data)) as Message));
+    socket.on('message', (data) => this.messages.push(parseMessage(data)));
   }
 
   static async open(url: string): Promise<SignallingProbe> {
@@ -50,12 +52,16 @@ class SignallingProbe {
     this.socket.send(JSON.stringify(message));
   }
 
-  /** Sends a ping and waits for its pong: everything sent before it has been handled. */
+  /**
+   * Sends a ping and waits for its pong. The server handles a page's messages in order and answers on the
+   * same socket, so by then it has handled everything sent before the ping, and what that made it send
+   * this page has arrived.
+   */
   async settle(): Promise<void> {
     const nonce = Math.floor(Math.random() * 1e9);
     this.send({ type: 'ping', nonce });
-    const deadline = Date.now() + 5_000;
-    while (!this.messages.some((m) => m.type === 'pong' && m.nonce === nonce) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const ponged = await waitFor(async () => this.messages.some((m) => m.type === 'pong' && m.nonce === nonce), (seen) => seen, 5_000, 20);
+    assert.ok(ponged, `no pong for ping ${nonce} within 5 s`);
   }
 }
 
@@ -83,7 +89,7 @@ describe('isolation between rooms, and token checks', () => {
   let trunk: Socket;
   let browser: Browser;
   let bea: Page;
-  const beaMessages: Message[] = [];
+  const beaMessages: ServerMessage[] = [];
   let tokenA: string;
   let tokenB: string;
   let beaId: string;
@@ -99,7 +105,35 @@ describe('isolation between rooms, and token checks', () => {
     return { status: response.status, body: (await response.json()) as Reply['body'] };
   };
   const join = (room: string, name: string, password?: string) => request('POST', '/joinCall', undefined, { room, name, ...(password ? { password } : {}) });
-  const roomB = () => server.rooms.get('room-b')!;
+  const roomB = () => {
+    const room = server.rooms.get('room-b');
+    assert.ok(room, 'room B is open');
+    return room;
+  };
+
+  /**
+   * A visitor joins room B and leaves again, giving room B news to tell. Bea's page hears of the visit after
+   * whatever the server sent it earlier (one socket keeps its order), so once it has, `beaHeard` holds all
+   * that Bea was sent from `since` up to the visit. `roomB` is room B as its members see it (the visitor's
+   * welcome).
+   */
+  const visitRoomB = async (since = beaMessages.length): Promise<{ visitorId: string; roomB: ParticipantInfo[]; beaHeard: ServerMessage[] }> => {
+    const joined = await join('room-b', VISITOR);
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    const visitorId = joined.body['participantId'] as string;
+    const visitor = await SignallingProbe.open(`${wsUrl}?token=${joined.body['token'] as string}`);
+    const [welcome] = visitor.messages;
+    assert.ok(welcome?.type === 'welcome', `the visitor is welcomed: ${JSON.stringify(welcome)}`);
+    const heardJoin = (m: ServerMessage) => m.type === 'participantJoined' && m.participant.participantId === visitorId;
+    const joinedAt = await waitFor(async () => beaMessages.findIndex(heardJoin), (at) => at >= since, 5_000, 20);
+    assert.ok(joinedAt >= since, 'Bea hears the visitor join');
+    const closed = new Promise((resolve) => visitor.socket.once('close', resolve));
+    visitor.send({ type: 'leave' });
+    await closed;
+    const heardLeave = await waitFor(async () => beaMessages.some((m) => m.type === 'participantLeft' && m.participantId === visitorId), (heard) => heard, 5_000, 20);
+    assert.ok(heardLeave, 'Bea hears the visitor leave');
+    return { visitorId, roomB: welcome.participants, beaHeard: beaMessages.slice(since, joinedAt) };
+  };
 
   before(async () => {
     // A trunk that swallows every INVITE: calls stay "dialling" for the length of the test.
@@ -118,8 +152,8 @@ describe('isolation between rooms, and token checks', () => {
     });
     wsUrl = `${server.url.replace('http', 'ws')}/ws`;
     browser = await launchBrowser();
-    bea = await (await newContext(browser)).newPage();
-    bea.on('websocket', (socket) => socket.on('framereceived', (frame) => beaMessages.push(JSON.parse(String(frame.payload)) as Message)));
+    bea = await newPage(browser);
+    bea.on('websocket', (socket) => socket.on('framereceived', (frame) => beaMessages.push(parseMessage(frame.payload))));
     bea.on('response', async (response) => {
       if (response.url().endsWith('/joinCall')) ({ token: tokenB, participantId: beaId } = (await response.json()) as { token: string; participantId: string });
     });
@@ -128,6 +162,15 @@ describe('isolation between rooms, and token checks', () => {
     assert.equal(dialled.status, 200, JSON.stringify(dialled.body));
     phoneCallB = dialled.body['callId'] as string;
     tokenA = (await join('room-a', 'Al')).body['token'] as string;
+    // What the set-up makes Bea hear (her camera's answer, the phone's arrival) has arrived before any test
+    // starts listening to her.
+    const setUpHeard = await waitFor(
+      async () => beaMessages.some((m) => m.type === 'publishAnswer') && beaMessages.some((m) => m.type === 'participantJoined' && m.participant.name === 'Phone B'),
+      (heard) => heard,
+      10_000,
+      20,
+    );
+    assert.ok(setUpHeard, `Bea heard the set-up: ${JSON.stringify(beaMessages.map((m) => m.type))}`);
   });
 
   after(async () => {
@@ -139,13 +182,14 @@ describe('isolation between rooms, and token checks', () => {
   it('a token for room A gets room A\'s welcome only, and nothing of room B after it', async () => {
     assert.equal(await upgradeStatus(`${wsUrl}?token=${tokenA}&room=room-b`), 400, 'no room can be named beside the token');
     const al = await SignallingProbe.open(`${wsUrl}?token=${tokenA}`);
-    const welcome = al.messages[0]!;
-    assert.equal(welcome.type, 'welcome');
-    assert.equal(welcome['room'], 'room-a');
-    assert.deepEqual(welcome['participants'], []);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const [welcome] = al.messages;
+    assert.ok(welcome?.type === 'welcome', JSON.stringify(welcome));
+    assert.equal(welcome.room, 'room-a');
+    assert.deepEqual(welcome.participants, []);
+    // Room B has news while Al listens; whatever of it reached Al did before his pong.
+    const { visitorId } = await visitRoomB();
     await al.settle();
-    const leaked = JSON.stringify(al.messages).match(/room-b|Bea|Phone B|subscribeOffer/g);
+    const leaked = JSON.stringify(al.messages).match(new RegExp(`room-b|Bea|Phone B|${VISITOR}|${visitorId}|subscribeOffer`, 'g'));
     assert.equal(leaked, null, `room A's page saw: ${JSON.stringify(al.messages)}`);
     al.socket.close();
   });
@@ -158,12 +202,14 @@ describe('isolation between rooms, and token checks', () => {
     al.send({ type: 'mute', audioMuted: true, videoMuted: true, participantId: beaId });
     al.send({ type: 'mute', audioMuted: true, videoMuted: true });
     await al.settle();
-    const errors = al.messages.filter((m) => m.type === 'error').map((m) => m['code']);
+    const errors = al.messages.flatMap((m) => (m.type === 'error' ? [m.code] : []));
     assert.deepEqual(errors, ['unknown_peer_connection', 'unknown_peer_connection', 'unknown_peer_connection', 'unknown_peer_connection', 'bad_message']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const seenByBea = beaMessages.slice(beaSeenBefore).filter((m) => m.type !== 'pong');
-    assert.deepEqual(seenByBea, [], 'room B heard nothing of it');
-    assert.equal(await bea.locator('.tile.self .muted, .tile.self [data-muted="true"]').count(), 0, 'Bea is not muted');
+    const visit = await visitRoomB(beaSeenBefore);
+    assert.deepEqual(visit.beaHeard, [], 'room B heard nothing of it');
+    const beaInRoomB = visit.roomB.find((p) => p.participantId === beaId);
+    assert.deepEqual(beaInRoomB && { audioMuted: beaInRoomB.audioMuted, videoMuted: beaInRoomB.videoMuted }, { audioMuted: false, videoMuted: false }, 'room B sees Bea unmuted');
+    // Bea's own tile shows what her page announced; a mute forced on her by the server would show there too.
+    assert.equal(await bea.locator('.tile.self[data-audio-muted="false"][data-video-muted="false"]').count(), 1, 'Bea\'s page shows her unmuted');
     al.socket.close();
   });
 
@@ -193,9 +239,9 @@ describe('isolation between rooms, and token checks', () => {
   });
 
   it('refuses an expired token on HTTP and on the WebSocket', async () => {
-    const shortLived = await TokenIssuer.create(TOKEN_SECRET, server.runDir, 1);
+    const shortLived = await tokenIssuer(TOKEN_SECRET, server.runDir, 1);
     const expired = await shortLived.issue({ participantId: beaId, room: 'room-b', name: 'Bea' });
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await untilExpired(expired);
     for (const [method, path] of [['GET', `/idLookup?id=${beaId}`], ['POST', '/endPSTNCall'], ['POST', '/startPSTNCall']] as const) {
       const reply = await request(method, path, expired, method === 'POST' ? {} : undefined);
       assert.equal(reply.status, 401, path);
@@ -205,7 +251,7 @@ describe('isolation between rooms, and token checks', () => {
   });
 
   it('refuses tampered tokens on HTTP and on the WebSocket', async () => {
-    const otherKey = await TokenIssuer.create('another-secret-of-32-characters-or-more', server.runDir, 60);
+    const otherKey = await tokenIssuer('another-secret-of-32-characters-or-more', server.runDir, 60);
     const tampered = {
       'a flipped signature character': flipSignature(tokenA),
       'a payload moved to room B': moveToRoom(tokenA, 'room-b'),

@@ -10,7 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting, receiveStats, waitFor } from '../support/meetingPage.js';
 import { JanusAdmin } from '../support/janusAdmin.js';
@@ -40,7 +40,7 @@ describe('Janus killed mid-call', () => {
   before(async () => {
     server = await startTestServer();
     browser = await launchBrowser();
-    pages = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    pages = await Promise.all([newPage(browser), newPage(browser)]);
     for (const page of pages) {
       resets.set(page, 0);
       page.on('websocket', (socket) =>

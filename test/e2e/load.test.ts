@@ -34,11 +34,15 @@ const collectGarbage = runInNewContext('gc') as () => void;
 
 /**
  * Heap in use after full collections, in MiB. Idle keep-alive connections of
- * /joinCall are closed first: they belong to the clients, not to any meeting.
+ * /joinCall are closed first, and their sockets gone: they belong to the
+ * clients, not to any meeting. Called with every client gone, so no other
+ * connection is left.
  */
 async function settledHeapMiB(server: RunningServer): Promise<number> {
   server.app.server.closeIdleConnections();
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  const connections = () => new Promise<number>((resolve, reject) => server.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  const open = await waitFor(connections, (count) => count === 0, 5_000, 20);
+  assert.equal(open, 0, 'every client connection has closed');
   for (let i = 0; i < 3; i += 1) {
     collectGarbage();
     await new Promise((resolve) => setTimeout(resolve, 100));

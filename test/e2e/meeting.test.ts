@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting, receiveStats, waitFor } from '../support/meetingPage.js';
 
@@ -21,7 +21,7 @@ describe('a meeting between two browsers', () => {
   before(async () => {
     server = await startTestServer();
     browser = await launchBrowser();
-    [alice, bob, carol] = await Promise.all([0, 1, 2].map(async () => (await newContext(browser)).newPage()));
+    [alice, bob, carol] = await Promise.all([newPage(browser), newPage(browser), newPage(browser)]);
     carol.on('websocket', (socket) =>
       socket.on('framereceived', (frame) => carolMessages.push(JSON.parse(String(frame.payload)) as { type: string })),
     );

@@ -11,7 +11,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting, receiveStats, waitFor } from '../support/meetingPage.js';
 
@@ -105,7 +105,7 @@ describe('the meeting page', () => {
   before(async () => {
     server = await startTestServer();
     browser = await launchBrowser(['--use-fake-device-for-media-stream=device-count=3', '--auto-select-desktop-capture-source=Entire screen']);
-    [alice, bob] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    [alice, bob] = await Promise.all([newPage(browser), newPage(browser)]);
     const typeOf = (payload: string | Buffer) => (JSON.parse(String(payload)) as { type: string }).type;
     alice.on('websocket', (socket) => socket.on('framereceived', (frame) => aliceReceived.push(typeOf(frame.payload))));
     bob.on('websocket', (socket) => {

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 
@@ -71,7 +71,7 @@ describe('the meeting page by keyboard and on any screen', () => {
   });
 
   it('can be joined, used and left with Tab, Enter, Space and the arrow keys alone', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await page.goto(`${server.url}/?room=keys`);
     await page.locator('#camera-select option').first().waitFor({ state: 'attached' });
 
@@ -135,7 +135,7 @@ describe('the meeting page by keyboard and on any screen', () => {
 
   for (const viewport of [{ width: 1280, height: 720 }, { width: 390, height: 844 }]) {
     it(`fits 1 to 25 tiles into a ${viewport.width}x${viewport.height} screen, apart, each with a 16:9 video area`, async () => {
-      const page = await (await newContext(browser)).newPage();
+      const page = await newPage(browser);
       await page.setViewportSize(viewport);
       await joinMeeting(page, server.url, 'Grid', `grid-${viewport.width}`);
       for (const count of [1, 2, 4, 9, 16, 25]) {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 
@@ -70,7 +70,7 @@ describe('metrics', () => {
   });
 
   it('counts the feeds and subscriptions of a two-browser call', async () => {
-    const pages = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    const pages = await Promise.all([newPage(browser), newPage(browser)]);
     await joinMeeting(pages[0]!, server.url, 'Alice', 'watched');
     await joinMeeting(pages[1]!, server.url, 'Bob', 'watched');
     const text = await waitFor(scrape, (t) => sample(t, 'convene_subscriptions') === 2, 15_000);

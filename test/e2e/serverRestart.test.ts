@@ -10,9 +10,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { mediaInterface } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
+import { PageSockets } from '../support/pageSockets.js';
 import { childPids, isRunning, ServerProcess } from '../support/serverProcess.js';
 import { freeTcpPort } from '../support/telephony/freePort.js';
 import { startSipLab, type SipLab } from '../support/telephony/sipLab.js';
@@ -23,6 +24,7 @@ describe('the server restarting', () => {
   let server: ServerProcess | undefined;
   let browser: Browser;
   let pages: Page[];
+  let sockets: PageSockets[];
   let lab: SipLab;
 
   before(async () => {
@@ -48,10 +50,12 @@ describe('the server restarting', () => {
     };
     server = await ServerProcess.start(env);
     browser = await launchBrowser();
-    pages = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    const [alice, bob] = await Promise.all([newPage(browser), newPage(browser)]);
+    pages = [alice, bob];
+    sockets = pages.map((page) => new PageSockets(page));
     const url = `http://127.0.0.1:${port}`;
-    await joinMeeting(pages[0]!, url, 'Alice', 'restart');
-    await joinMeeting(pages[1]!, url, 'Bob', 'restart');
+    await joinMeeting(alice, url, 'Alice', 'restart');
+    await joinMeeting(bob, url, 'Bob', 'restart');
     for (const page of pages) await expectMediaFlowing(page);
   });
 
@@ -63,9 +67,11 @@ describe('the server restarting', () => {
   });
 
   it('on SIGTERM the pages show "server restarting", the phone is hung up, and the server exits cleanly with no Janus left behind', async () => {
-    const running = server!;
+    const running = server;
+    const [alice] = pages;
+    assert.ok(running && alice, 'the server runs and Alice is in the call');
     // Alice dials the room's number (SIP_DIAL_NUMBER); her page's token cookie authorizes it.
-    const dialled = await pages[0]!.evaluate(async () => (await fetch('/startPSTNCall', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+    const dialled = await alice.evaluate(async () => (await fetch('/startPSTNCall', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
     assert.equal(dialled, 200);
     const phoneCall = await waitFor(async () => lab.phone.calls().find((call) => call.answered), (call) => call !== undefined, 15_000);
     assert.ok(phoneCall, 'the phone answers');
@@ -89,8 +95,12 @@ describe('the server restarting', () => {
     const errors = running.logLines.filter((line) => Number(line['level']) >= 50);
     const tail = running.logLines.slice(running.logLines.findIndex((line) => line['msg'] === 'shutting down'));
     assert.deepEqual(errors, [], `no errors logged on the way down: ${tail.map((line) => JSON.stringify(line)).join('\n')}`);
-    // Still "server restarting" while the pages knock on a closed port.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    running.assertNoUnhandledRejection();
+    // Still "server restarting" once the pages have knocked on the closed port and taken the refusal in.
+    for (const pageSockets of sockets) {
+      const knocked = await waitFor(async () => pageSockets.hasHandledFailure(/ERR_CONNECTION_REFUSED/), (handled) => handled, 10_000, 50);
+      assert.ok(knocked, 'the page tried the closed port and tried again');
+    }
     for (const page of pages) assert.match((await page.locator('#connection-state').textContent()) ?? '', /server restarting/);
   });
 
@@ -106,5 +116,6 @@ describe('the server restarting', () => {
     assert.deepEqual(pages.map((page) => page.url()), urls, 'no page reloaded');
     server.signal('SIGTERM');
     assert.deepEqual(await server.exited, { code: 0, signal: null });
+    server.assertNoUnhandledRejection();
   });
 });

@@ -5,10 +5,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { JanusAdmin } from '../support/janusAdmin.js';
+import { PageSockets } from '../support/pageSockets.js';
 
 const SESSION_MAX_S = 8;
 
@@ -16,13 +17,15 @@ describe('the maximum meeting length', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
   let pages: Page[];
+  let sockets: PageSockets[];
   let admin: JanusAdmin;
 
   before(async () => {
     server = await startTestServer({ SESSION_MAX_S: String(SESSION_MAX_S) });
     admin = await JanusAdmin.connect(server.embeddedJanus!.admin);
     browser = await launchBrowser();
-    pages = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    pages = await Promise.all([newPage(browser), newPage(browser)]);
+    sockets = pages.map((page) => new PageSockets(page));
   });
 
   after(async () => {
@@ -48,8 +51,11 @@ describe('the maximum meeting length', () => {
     assert.equal(server.rooms.get('timeboxed'), undefined, 'the room is gone');
     const holdings = await waitFor(() => admin.holdings(), (h) => h.sessions === 1, 5_000);
     assert.deepEqual(holdings, { sessions: 1, handles: 1 }, 'Janus keeps only the server\'s control handle');
-    // Nothing reconnects on its own: the session is over until someone joins again.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Nothing reconnects on its own: the session is over until someone joins again. A page that would try
+    // again does so after its backoff (the first attempt 250 ms after the close): waiting past that is the
+    // point here, as nothing marks an attempt that is never made.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.deepEqual(sockets.map((pageSockets) => pageSockets.opened), [1, 1], 'each page opened one socket: the one it joined with');
     assert.equal(server.rooms.count, 0);
   });
 });

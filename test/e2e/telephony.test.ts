@@ -13,10 +13,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
-import { analyseWavTone, startSipLab, type AgentCall, type SipLab } from '../support/telephony/sipLab.js';
+import { analyseWavTone, startSipLab, type AgentCall, type SipLab, type ToneReport } from '../support/telephony/sipLab.js';
 
 const run = promisify(execFile);
 const ADMIN_SECRET = 'admin-secret-for-tests';
@@ -58,6 +58,9 @@ async function api(page: Page, path: string, body?: unknown): Promise<{ status: 
     { path, body },
   );
 }
+
+/** What a call's recording holds so far; nothing while it is too short to analyse. */
+const heardSoFar = (wav: string): Promise<ToneReport | undefined> => analyseWavTone(wav).catch(() => undefined);
 
 const tileCount = (page: Page, participantId: string) => page.locator(`figure[data-participant-id="${participantId}"]`).count();
 
@@ -129,7 +132,7 @@ describe('phone dial-out through a SIP trunk', () => {
     lab = await startSipLab();
     server = await startTestServer({ ...telephonyOverrides(lab), ADMIN_SECRET, CALLBACK_SECRET: 'callback-secret-for-tests' });
     browser = await launchBrowser([`--use-file-for-fake-audio-capture=${await makeToneWav(workDir)}`]);
-    page = await (await newContext(browser)).newPage();
+    page = await newPage(browser);
     await joinMeeting(page, server.url, 'Alice', 'phones');
   });
 
@@ -148,17 +151,21 @@ describe('phone dial-out through a SIP trunk', () => {
     const phoneTile = page.locator('figure[data-kind="phone"]');
     await phoneTile.waitFor({ timeout: 5000 });
     assert.match((await phoneTile.textContent()) ?? '', /Bob/);
-    const participantId = (await phoneTile.getAttribute('data-participant-id'))!;
-    const callId = (await page.locator('#dial-status').getAttribute('data-call-id'))!;
+    const participantId = await phoneTile.getAttribute('data-participant-id');
+    const callId = await page.locator('#dial-status').getAttribute('data-call-id');
+    assert.ok(participantId && callId, 'the phone tile and the dial status name the call');
     const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
     assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the phone's 1 kHz, heard ${peak} Hz`);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const heardWav = call.recording?.heardWav;
+    assert.ok(heardWav, 'the phone records what it hears');
+    // The recording grows as the phone's RTP arrives: hang up once it holds seconds of the page's tone.
+    await waitFor(() => heardSoFar(heardWav), (heard) => heard !== undefined && heard.durationS >= 2 && heard.energyShareNear(440) > 0.5, 15_000);
     const ended = await api(page, '/endPSTNCall', { callId });
     assert.deepEqual(ended.json, { status: 'hungup', callIds: [callId] });
     const tiles = await waitFor(() => tileCount(page, participantId), (n) => n === 0, 5000);
     assert.equal(tiles, 0, 'the phone tile should be gone within 5 s of /endPSTNCall');
-    const closed = await lab.phone.waitForClosed(call.callId);
-    const heard = await analyseWavTone(closed.recording!.heardWav);
+    await lab.phone.waitForClosed(call.callId);
+    const heard = await analyseWavTone(heardWav);
     assert.ok(heard.energyShareNear(440) > 0.5, `the phone should hear 440 Hz: ${JSON.stringify(heard)}`);
   });
 
@@ -187,8 +194,19 @@ describe('phone dial-out through a SIP trunk', () => {
     const refused = await api(page, '/startPSTNCall', { number: '+442071234567', name: 'Elsewhere' });
     assert.equal(refused.status, 403);
     assert.equal((refused.json as { error: { code: string } }).error.code, 'number_not_allowed');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(lab.trunk.invites().length, invitesBefore, 'the trunk saw no INVITE');
+    // A number the server may dial, after the refusal: once the trunk has seen its INVITE, it has seen any sent before.
+    const marker = await api(page, '/startPSTNCall', { number: lab.numbers.busy, name: 'After the refusal' });
+    assert.equal(marker.status, 200, JSON.stringify(marker.json));
+    const dialled = await waitFor(
+      async () => lab.trunk.invites().slice(invitesBefore).map((invite) => invite.number),
+      (numbers) => numbers.includes(lab.numbers.busy),
+      5_000,
+      50,
+    );
+    assert.ok(dialled.includes(lab.numbers.busy), `the trunk saw the later call: ${JSON.stringify(dialled)}`);
+    assert.deepEqual(dialled.filter((number) => number !== lab.numbers.busy), [], 'the trunk saw no INVITE for the refused number');
+    const { participantId } = marker.json as { participantId: string };
+    await page.locator(`figure[data-participant-id="${participantId}"][data-call-state="failed"]`).waitFor({ timeout: 10_000 });
   });
 
   it('guards the answer callback and /endSession with their secrets, and calls with their room', async () => {
@@ -248,7 +266,7 @@ describe('phone dial-out through a SIP trunk', () => {
   });
 
   it('hangs up the phone when the last person leaves the room', async () => {
-    const solo = await (await newContext(browser)).newPage();
+    const solo = await newPage(browser);
     await joinMeeting(solo, server.url, 'Nina', 'solo');
     const known = knownCalls(lab);
     await dialFromPage(solo, lab.numbers.answers, 'Oscar');
@@ -282,7 +300,7 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
   });
 
   it('answers the 401 challenge and connects the call', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, goodServer.url, 'Frank', 'www');
     const known = knownCalls(lab);
     await dialFromPage(page, lab.numbers.answers, 'Grace');
@@ -294,7 +312,7 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
   });
 
   it('gives up on a phone that rings too long with "no answer"', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, goodServer.url, 'Judy', 'ring');
     await dialFromPage(page, lab.numbers.neverAnswers, 'Ken');
     await expectDialState(page, 'ringing', /ringing/i);
@@ -303,7 +321,7 @@ describe('phone dial-out through a trunk that challenges with 401', () => {
   });
 
   it('shows "auth failed" for a wrong trunk password, and the server carries on', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, badServer.url, 'Heidi', 'www');
     await dialFromPage(page, lab.numbers.answers, 'Ivan');
     await expectDialState(page, 'failed', /auth failed/i);
@@ -338,7 +356,7 @@ describe('phone dial-out when the trunk is unreachable', () => {
   });
 
   it('shows "unreachable" within 10 s', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, server.url, 'Liam', 'down');
     const started = Date.now();
     await dialFromPage(page, '+15550001000', 'Mia');

@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting } from '../support/meetingPage.js';
 import { startCoturn, type TestTurnServer } from '../support/coturn.js';
@@ -65,7 +65,7 @@ describe('TURN relay with time-limited credentials', () => {
     turn = await startCoturn();
     server = await startTestServer({ TURN_URLS: turn.url, TURN_SECRET: turn.secret, TURN_CREDENTIAL_TTL_S: String(TTL_S), ICE_TRANSPORT_POLICY: 'relay' });
     browser = await launchBrowser();
-    pages = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    pages = await Promise.all([newPage(browser), newPage(browser)]);
     for (const page of pages) {
       page.on('websocket', (socket) =>
         socket.on('framereceived', (frame) => {

@@ -2,7 +2,7 @@
  * One headless Debian Chromium per test file, with fake camera and
  * microphone, driven by playwright-core.
  */
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -26,4 +26,9 @@ export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
 
 export async function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 720 } });
+}
+
+/** A page in a context of its own: its own storage and token, as a second person on another machine. */
+export async function newPage(browser: Browser): Promise<Page> {
+  return (await newContext(browser)).newPage();
 }

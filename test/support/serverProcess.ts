@@ -3,12 +3,15 @@
  * as an operator runs it: for tests that signal it, restart it on the same
  * port and run directory, and look at the processes it leaves behind.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
+/** What main.ts logs for a promise rejection nobody handled, before it carries on. */
+const UNHANDLED_REJECTION = 'unhandled rejection';
 
 export interface ServerExit {
   code: number | null;
@@ -16,6 +19,7 @@ export interface ServerExit {
 }
 
 export class ServerProcess {
+  /** Resolves once the server has exited and its whole log has been read. */
   readonly exited: Promise<ServerExit>;
   /** The server's JSON log lines, parsed. */
   readonly logLines: Array<Record<string, unknown>> = [];
@@ -23,7 +27,8 @@ export class ServerProcess {
   private stderr = '';
 
   private constructor(private readonly child: ChildProcess) {
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': it comes after the output pipes have been drained, so no log line is missed.
+    this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
     if (child.stdout) {
       createInterface({ input: child.stdout }).on('line', (line) => {
         try {
@@ -49,6 +54,15 @@ export class ServerProcess {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return server;
+  }
+
+  /**
+   * Fails the calling test if the server has logged an unhandled rejection: the server lives on, so
+   * nothing else would show the bug. Checks all of the log once `exited` has resolved, else what has come so far.
+   */
+  assertNoUnhandledRejection(): void {
+    const rejections = this.logLines.filter((line) => line['msg'] === UNHANDLED_REJECTION);
+    assert.equal(rejections.length, 0, `the server logged unhandled rejections:\n${rejections.map((line) => JSON.stringify(line)).join('\n')}`);
   }
 
   get pid(): number {

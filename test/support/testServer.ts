@@ -10,6 +10,14 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startServer, type RunningServer } from '../../src/server/startServer.js';
 
+// The server under test runs in this process, so a promise it leaves rejected with nobody listening is
+// node:test's to catch: it fails the file, but when the rejection comes from the server (whose sockets
+// belong to a finished `before` hook) it names only the message, under a test marked as passed. The
+// whole error says where it came from.
+process.on('unhandledRejection', (reason) => {
+  console.error('Unhandled rejection in the server under test; this test file fails:', reason);
+});
+
 /** Set by scripts/in-media-netns.sh: the interface ICE may use inside the test namespace. */
 export const mediaInterface = process.env['CONVENE_MEDIA_INTERFACE'] ?? '';
 

@@ -20,6 +20,8 @@ export interface TestAppServer {
   isRunning(): boolean;
   kill(): Promise<void>;
   stop(): Promise<void>;
+  /** Fails the calling test if this server has logged an unhandled rejection. */
+  assertNoUnhandledRejection(): void;
 }
 
 export async function startAppServer(name: string, env: Record<string, string>, port?: number): Promise<TestAppServer> {
@@ -39,5 +41,6 @@ export async function startAppServer(name: string, env: Record<string, string>, 
     isRunning: () => isRunning(server.pid),
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
+    assertNoUnhandledRejection: () => server.assertNoUnhandledRejection(),
   };
 }
