@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WebSocket } from 'ws';
 import { pino } from 'pino';
-import type { Room } from '../rooms/Room.js';
-import { SignallingConnection, type SignallingOptions } from './SignallingConnection.js';
+import { SignallingConnection, type Entered, type SignallingOptions } from './SignallingConnection.js';
 
 /** The parts of a `ws` socket that sending touches, with a send buffer the test fills. */
 class StalledSocket {
@@ -38,7 +37,7 @@ describe('SignallingConnection backpressure', () => {
       onErrorSent: (code) => errors.push(code),
     };
     const grant = { participantId: 'participant-1', room: 'alpha', name: 'Ann' };
-    const connection = new SignallingConnection(socket as unknown as WebSocket, new Promise<Room>(() => undefined), grant, options, pino({ level: 'silent' }));
+    const connection = new SignallingConnection(socket as unknown as WebSocket, () => new Promise<Entered>(() => undefined), grant, options, pino({ level: 'silent' }));
 
     for (let nonce = 0; nonce < 100; nonce++) connection.send({ type: 'pong', nonce });
     assert.equal(socket.terminated, true);

@@ -140,12 +140,12 @@ describe('several app servers and Janus nodes on Redis', () => {
 
   it('removes the copies on both nodes once the participants on one node have left', async (t) => {
     const admins = await Promise.all(janus.map((node) => JanusAdmin.connect(node.admin)));
-    const [dan, eve] = await Promise.all([0, 1].map(async () => (await newContext(browser)).newPage()));
+    const [dan, eve] = await Promise.all([newPage(browser), newPage(browser)]);
     try {
-      await joinMeeting(dan!, viaApp1, 'Dan', 'beta');
-      await joinMeeting(eve!, viaApp2, 'Eve', 'beta');
-      for (const page of [dan!, eve!]) await expectMediaFlowing(page);
-      const [danId, eveId] = [await selfId(dan!), await selfId(eve!)];
+      await joinMeeting(dan, viaApp1, 'Dan', 'beta');
+      await joinMeeting(eve, viaApp2, 'Eve', 'beta');
+      for (const page of [dan, eve]) await expectMediaFlowing(page);
+      const [danId, eveId] = [await selfId(dan), await selfId(eve)];
       const [danNode, eveNode] = [await nodeOf('beta', danId), await nodeOf('beta', eveId)];
       assert.ok(danNode && eveNode && danNode !== eveNode, `Dan and Eve are on different nodes: ${danNode}, ${eveNode}`);
       const holdingsOn = (url: string): Promise<VideoRoomHoldings> => admins[janus.findIndex((node) => node.url === url)]!.videoRoomHoldings(janusRoomIdFor('beta'));
@@ -153,7 +153,7 @@ describe('several app servers and Janus nodes on Redis', () => {
       assert.deepEqual(withBoth.participants.map((p) => p.display).sort(), [`${danId}:camera`, `${eveId}:camera`].sort(), 'Dan\'s node holds Dan and a copy of Eve');
       assert.equal(withBoth.remotes.length, 1, `Dan's camera is sent to Eve's node: ${JSON.stringify(withBoth.remotes)}`);
 
-      await eve!.close();
+      await eve.close();
       const danSide = await waitFor(() => holdingsOn(danNode), (h) => h.participants.length === 1 && h.remotes.length === 0, 10_000);
       const eveSide = await waitFor(() => holdingsOn(eveNode), (h) => h.participants.length === 0, 10_000);
       t.diagnostic(`after Eve left: Dan's node ${JSON.stringify(danSide)}; Eve's node ${JSON.stringify(eveSide)}`);
@@ -162,15 +162,15 @@ describe('several app servers and Janus nodes on Redis', () => {
       assert.deepEqual(danSide.forwarders, []);
       assert.deepEqual(eveSide, { participants: [], forwarders: [], remotes: [] }, 'nothing of the room is left on Eve\'s node');
     } finally {
-      await dan?.close();
-      await eve?.close();
+      await dan.close();
+      await eve.close();
       for (const admin of admins) admin.close();
     }
   });
 
   it('keeps the call going through a 3 s Redis outage while a page leaves and another joins, and no app server falls over', async (t) => {
-    const carol = await (await newContext(browser)).newPage();
-    const dave = await (await newContext(browser)).newPage();
+    const carol = await newPage(browser);
+    const dave = await newPage(browser);
     const joinStatuses: number[] = [];
     dave.on('response', (response) => {
       if (response.url().endsWith('/joinCall')) joinStatuses.push(response.status());

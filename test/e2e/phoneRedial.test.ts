@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { LogCapture } from '../support/logCapture.js';
 import { decodesVideoWithin, joinMeeting, waitFor } from '../support/meetingPage.js';
@@ -72,7 +72,7 @@ describe('a phone re-dialled twenty times back to back', () => {
     server = await startTestServer({ ...telephonyOverrides(lab), LOG_LEVEL: 'info' }, log);
     admin = await JanusAdmin.connect(server.embeddedJanus!.admin);
     browser = await launchBrowser([`--use-file-for-fake-audio-capture=${mic}`]);
-    pages = await Promise.all(['Alice', 'Bob'].map(async () => (await newContext(browser)).newPage()));
+    pages = await Promise.all([newPage(browser), newPage(browser)]);
     await joinMeeting(pages[0]!, server.url, 'Alice', ROOM);
     await joinMeeting(pages[1]!, server.url, 'Bob', ROOM);
   });

@@ -16,7 +16,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { LogCapture } from '../support/logCapture.js';
 import { expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
@@ -41,7 +41,7 @@ interface WatchedPage {
 }
 
 async function joinWatched(browser: Browser, baseUrl: string, name: string): Promise<WatchedPage> {
-  const page = await (await newContext(browser)).newPage();
+  const page = await newPage(browser);
   const consoleReports: string[] = [];
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) consoleReports.push(message.text());

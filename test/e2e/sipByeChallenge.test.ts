@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser.js';
+import { launchBrowser, newPage } from '../support/browser.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { startTestServer } from '../support/testServer.js';
 import { dialFromPage, expectDialState } from '../support/telephony/dialOutDialog.js';
@@ -99,7 +99,7 @@ describe('hanging up through a trunk that challenges BYE', () => {
   });
 
   async function pageInRoom(server: TestServer, name: string, room: string): Promise<Page> {
-    const page = await (await newContext(browser)).newPage();
+    const page = await newPage(browser);
     await joinMeeting(page, server.url, name, room);
     return page;
   }

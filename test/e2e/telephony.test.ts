@@ -17,33 +17,12 @@ import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { analyseWavTone, startSipLab, type AgentCall, type SipLab, type ToneReport } from '../support/telephony/sipLab.js';
+import { telephonyOverrides } from '../support/telephony/labServerSettings.js';
+import { dialFromPage, dialStatus, expectDialState } from '../support/telephony/dialOutDialog.js';
+import { receivedPeakHz } from '../support/pageAudio.js';
 
 const run = promisify(execFile);
 const ADMIN_SECRET = 'admin-secret-for-tests';
-
-/** The strongest frequency in what the page receives from one participant, by an FFT on the page. */
-function receivedPeakHz(page: Page, participantId: string): Promise<number> {
-  return page.evaluate(async (id) => {
-    const video = document.querySelector<HTMLVideoElement>(`figure[data-participant-id="${id}"] video`);
-    const stream = video?.srcObject;
-    if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) return 0;
-    const context = new AudioContext();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 8192;
-    context.createMediaStreamSource(stream).connect(analyser);
-    const sums = new Float32Array(analyser.frequencyBinCount);
-    const frame = new Float32Array(analyser.frequencyBinCount);
-    for (let i = 0; i < 10; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      analyser.getFloatFrequencyData(frame);
-      for (let bin = 0; bin < frame.length; bin++) sums[bin]! += Math.pow(10, frame[bin]! / 10);
-    }
-    await context.close();
-    let best = 0;
-    for (let bin = 1; bin < sums.length; bin++) if (sums[bin]! > sums[best]!) best = bin;
-    return sums[best]! > 1e-9 ? (best * context.sampleRate) / analyser.fftSize : 0;
-  }, participantId);
-}
 
 async function api(page: Page, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   return page.evaluate(
@@ -64,27 +43,6 @@ const heardSoFar = (wav: string): Promise<ToneReport | undefined> => analyseWavT
 
 const tileCount = (page: Page, participantId: string) => page.locator(`figure[data-participant-id="${participantId}"]`).count();
 
-/** What the dial-out dialog says about the call it placed. */
-const dialStatus = (page: Page) =>
-  page.evaluate(() => {
-    const status = document.querySelector<HTMLElement>('#dial-status');
-    return { state: status?.dataset['state'] ?? '', text: status?.textContent ?? '' };
-  });
-
-/** Dials from the page as a person would: the dialog's number and name, then "Call". */
-async function dialFromPage(page: Page, number: string, name: string): Promise<void> {
-  if (!(await page.locator('#dial-dialog[open]').count())) await page.click('#dial-button');
-  await page.fill('#dial-number', number);
-  await page.fill('#dial-name', name);
-  await page.click('#dial-submit');
-}
-
-async function expectDialState(page: Page, state: string, text: RegExp): Promise<void> {
-  const seen = await waitFor(() => dialStatus(page), (s) => s.state === state, 15_000);
-  assert.equal(seen.state, state, `dial status: ${JSON.stringify(seen)}`);
-  assert.match(seen.text, text);
-}
-
 /** The phone's next answered call: one that was not among `known` when the dial started. */
 async function nextAnsweredCall(lab: SipLab, known: Set<string>): Promise<AgentCall> {
   const found = await waitFor(
@@ -97,22 +55,6 @@ async function nextAnsweredCall(lab: SipLab, known: Set<string>): Promise<AgentC
 }
 
 const knownCalls = (lab: SipLab) => new Set(lab.phone.calls().map((call) => call.callId));
-
-function telephonyOverrides(lab: SipLab, password = lab.trunk.password): Record<string, string> {
-  return {
-    SIP_TRUNK_URI: lab.trunk.uri,
-    SIP_USERNAME: lab.trunk.username,
-    SIP_PASSWORD: password,
-    SIP_FROM_NUMBER: '+15550009999',
-    SIP_DIAL_NUMBER: lab.numbers.answers,
-    SIP_ALLOWED_NUMBERS: `${lab.numbers.answers},+1555000*`,
-    SIP_BIND_ADDRESS: '127.0.0.1',
-    SIP_PORT: '0',
-    SIP_MEDIA_ADDRESS: '127.0.0.1',
-    // One page dials a dozen calls a minute here; the limit itself is tested in rateLimits.test.ts.
-    RATE_LIMIT_DIAL_PER_MIN: '600',
-  };
-}
 
 async function makeToneWav(dir: string): Promise<string> {
   const path = join(dir, 'mic-440.wav');
