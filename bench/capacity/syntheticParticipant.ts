@@ -1,10 +1,12 @@
 /**
  * A participant that is not a browser: a werift (pure TypeScript WebRTC)
  * peer that joins through the app's public API, publishes one audio and one
- * video stream of probe packets, and answers every subscribe offer the server
- * sends, handing each received packet to a callback.
+ * video stream of probe packets, and receives everyone else on one
+ * connection, answering each offer the server sends for it and handing each
+ * received packet to a callback.
  */
 import { RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
+import type { SubscribedStreamInfo } from '../../src/protocol/messages.js';
 import { ConveneClient, joinCall } from '../lib/conveneClient.js';
 import { buildPayload, type StreamKind } from './probePackets.js';
 
@@ -14,7 +16,11 @@ export type PacketSink = (payload: Buffer, arrivedAtMs: number) => void;
 const TIMESTAMP_STEP: Record<StreamKind, number> = { video: 3000, audio: 960 };
 
 export class SyntheticParticipant {
-  private readonly subscribers = new Set<RTCPeerConnection>();
+  private receiver: { pcId: string; pc: RTCPeerConnection } | undefined;
+  /** Which participant each m-line of the receiving connection carries, as the last offer said. */
+  private streams: SubscribedStreamInfo[] = [];
+  /** Offers are answered one after another. */
+  private offers: Promise<void> = Promise.resolve();
   private readonly sequence: Record<StreamKind, number> = { audio: 0, video: 0 };
   private readonly sent: Record<StreamKind, Array<{ sequence: number; sentAtMs: number }>> = { audio: [], video: [] };
   /** Subscriptions whose first packet has arrived. */
@@ -28,7 +34,8 @@ export class SyntheticParticipant {
     private readonly sink: PacketSink,
   ) {
     client.onEach((message) => {
-      if (message.type === 'subscribeOffer') void this.answerSubscription(message.pcId, message.participantId, message.sdp);
+      if (message.type !== 'subscriptionOffer') return;
+      this.offers = this.offers.then(() => this.answerOffer(message.pcId, message.sdp, message.streams)).catch(() => undefined);
     });
   }
 
@@ -75,22 +82,28 @@ export class SyntheticParticipant {
 
   async leave(): Promise<void> {
     await this.client.leave().catch(() => undefined);
-    await Promise.all([this.publisher, ...this.subscribers].map((pc) => pc.close().catch(() => undefined)));
+    await Promise.all([this.publisher, this.receiver?.pc].map((pc) => pc?.close().catch(() => undefined)));
   }
 
-  private async answerSubscription(pcId: `sub-${number}` | string, participantId: string, offerSdp: string): Promise<void> {
-    const pc = new RTCPeerConnection({ iceUseIpv6: false });
-    this.subscribers.add(pc);
-    pc.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp) => {
-        this.receivingFrom.add(participantId);
-        this.sink(rtp.payload, performance.now());
+  private async answerOffer(pcId: string, offerSdp: string, streams: SubscribedStreamInfo[]): Promise<void> {
+    this.streams = streams;
+    if (this.receiver?.pcId !== pcId) {
+      await this.receiver?.pc.close().catch(() => undefined);
+      const pc = new RTCPeerConnection({ iceUseIpv6: false });
+      this.receiver = { pcId, pc };
+      pc.onTrack.subscribe((track) => {
+        const mid = pc.getTransceivers().find((transceiver) => transceiver.receiver.tracks.includes(track))?.mid;
+        track.onReceiveRtp.subscribe((rtp) => {
+          const from = this.streams.find((stream) => stream.mid === mid)?.participantId;
+          if (from) this.receivingFrom.add(from);
+          this.sink(rtp.payload, performance.now());
+        });
       });
-    });
+    }
+    const { pc } = this.receiver;
     await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
     await pc.setLocalDescription(await pc.createAnswer());
-    const id = pcId as `sub-${number}`;
-    this.client.send({ type: 'subscribeAnswer', pcId: id, sdp: pc.localDescription!.sdp });
-    this.client.send({ type: 'trickle', pcId: id, candidate: null });
+    this.client.send({ type: 'subscriptionAnswer', pcId, sdp: pc.localDescription!.sdp });
+    this.client.send({ type: 'trickle', pcId, candidate: null });
   }
 }

@@ -1,18 +1,22 @@
 /**
  * The meeting page: the join form with a mirrored preview, then the call.
- * Wires the device pickers, controls, tile grid, ringer and speaker
- * detection to the MeetingSession.
+ * Wires the device pickers and controls, the room's view, the ringer, and
+ * what the page measures of what it receives (who speaks, how the downlink
+ * copes) to the MeetingSession.
  */
 import './withoutEval.js';
 import type { ParticipantInfo } from '../protocol/messages.js';
-import { joinCall, lookUpName } from './api.js';
+import { joinCall } from './api.js';
 import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';
-import { MeetingSession } from './MeetingSession.js';
-import type { ConnectionState } from './signalling.js';
+import { MeetingSession } from './session/MeetingSession.js';
 import { DialOutDialog } from './DialOutDialog.js';
-import { TileGrid } from './TileGrid.js';
+import { TileGrid } from './view/TileGrid.js';
+import { RoomView } from './view/RoomView.js';
+import { CallNotices } from './view/CallNotices.js';
 import { Ringer } from './ringer.js';
-import { SpeakerDetector } from './SpeakerDetector.js';
+import { ReceiveStats } from './media/ReceiveStats.js';
+import { SpeakerDetector } from './media/SpeakerDetector.js';
+import { DownlinkMonitor } from './media/DownlinkMonitor.js';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -31,20 +35,20 @@ const meeting = element<HTMLElement>('meeting');
 const callBar = element<HTMLElement>('call-bar');
 const devices = element<HTMLFieldSetElement>('devices');
 const deviceNotice = element<HTMLElement>('device-notice');
-const notice = element<HTMLElement>('notice');
-const connectionState = element<HTMLElement>('connection-state');
 const micButton = element<HTMLButtonElement>('mic-button');
 const cameraButton = element<HTMLButtonElement>('camera-button');
 const screenButton = element<HTMLButtonElement>('screen-button');
 
 const PREVIEW_ID = 'preview';
 const preview = new TileGrid(element('preview'), { layout: false });
-const grid = new TileGrid(element('grid'));
+const room = new RoomView({ grid: element('grid'), pager: element('pager'), audio: element('audio-sinks') }, (tiles) => session?.setView(tiles));
+const grid = room.grid;
 const ringer = new Ringer();
-const speakers = new SpeakerDetector((id) => grid.setSpeaking(id));
-const names = new Map<string, string>();
+const notices = new CallNotices(element('notice'), element('connection-state'), ringer, rejoinRoom);
 /** How long a newly picked camera gets to hand its first frames to the encoder. */
 const CAMERA_CHECK_MS = 3_000;
+/** A screenshare is sent sharp rather than smooth: text needs pixels, not frames. */
+const SCREEN_CAPTURE: MediaStreamConstraints = { video: { frameRate: { max: 10 }, width: { max: 1920 }, height: { max: 1080 } }, audio: false };
 
 let localStream = new MediaStream();
 let screenStream: MediaStream | undefined;
@@ -53,9 +57,16 @@ let selfId = PREVIEW_ID;
 let token = '';
 let audioMuted = false;
 let videoMuted = false;
-/** Whether anyone else has been here: only then does an empty room mean the call is over. */
-let hadPeers = false;
 let startMutedApplied = false;
+
+const stats = new ReceiveStats(() => session?.subscriber.connection);
+const speakers = new SpeakerDetector((mid) => session?.subscriber.streamOf(mid)?.participantId, {
+  speaking: (participantId, atMs) => room.speaking(participantId, atMs),
+  loudest: (participantId) => grid.setSpeaking(participantId),
+});
+const downlink = new DownlinkMonitor((quality) => room.setDownlinkQuality(quality));
+stats.onSample((samples, atMs) => speakers.update(samples, atMs));
+stats.onSample((samples, atMs) => downlink.update(samples, atMs));
 
 roomInput.value = new URLSearchParams(location.search).get('room') ?? '';
 nameInput.value = localStorage.getItem('convene.name') ?? '';
@@ -98,83 +109,14 @@ async function checkCameraSends(): Promise<void> {
   deviceNotice.textContent = `“${track.label || 'This camera'}” gives no picture the others can receive (is it a depth camera?). Pick another camera.`;
 }
 
-async function applySpeaker(): Promise<void> {
-  for (const video of document.querySelectorAll<HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }>('.tile:not(.self) video')) {
-    await video.setSinkId?.(speakerSelect.value);
-  }
-}
-
-function updateAloneState(): void {
-  const alone = grid.remoteCount === 0;
-  if (alone && hadPeers) {
-    showCallOver('everyone else has left', {
-      label: 'Rejoin',
-      run: () => {
-        hadPeers = false;
-        updateAloneState();
-      },
-    });
-  } else if (alone) {
-    ringer.start();
-    if (notice.querySelector('.ringing')) return;
-    const ringing = document.createElement('span');
-    ringing.className = 'ringing';
-    ringing.textContent = 'Ringing… waiting for others to join';
-    notice.replaceChildren(ringing);
-  } else {
-    hadPeers = true;
-    ringer.stop();
-    notice.replaceChildren();
-  }
-}
-
-/** Says the call is over and why, with one button to go on: `action` names it and does it. */
-function showCallOver(why: string, action: { label: string; run: () => void }): void {
-  ringer.stop();
-  const message = document.createElement('div');
-  message.className = 'call-over';
-  message.id = 'call-over';
-  const text = document.createElement('p');
-  text.textContent = `The call is over: ${why}.`;
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.textContent = action.label;
-  button.addEventListener('click', action.run);
-  message.append(text, button);
-  notice.replaceChildren(message);
-}
-
 function rejoinRoom(): void {
   location.assign(`${location.pathname}?room=${encodeURIComponent(element('room-title').textContent ?? '')}`);
 }
 
-/** The status line: the state, and why when the server said (e.g. "server restarting"). */
-function showConnectionState(state: ConnectionState, detail: string | undefined): void {
-  connectionState.dataset['state'] = state;
-  connectionState.textContent = state === 'reconnecting' && detail ? `${detail}, reconnecting…` : state;
-  if (state === 'ended') showCallOver(detail || 'the meeting was ended', { label: 'Join again', run: rejoinRoom });
-  else if (state === 'closed') notice.textContent = detail ?? 'disconnected';
-}
-
 function showParticipant(participant: ParticipantInfo): void {
-  const id = participant.participantId;
-  const known = names.get(id);
-  grid.upsert({ participantId: id, feed: 'camera', name: known ?? participant.name });
-  grid.setMuted(id, participant.audioMuted, participant.videoMuted);
-  if (participant.call) grid.setPhoneCall(id, participant.call);
+  room.showParticipant(participant);
   dialOut.onParticipant(participant);
-  if (known === undefined) {
-    // Names come from /idLookup, the one source that only answers for our own room.
-    names.set(id, participant.name);
-    lookUpName(id, token).then(
-      (name) => {
-        names.set(id, name);
-        grid.upsert({ participantId: id, feed: 'camera', name });
-      },
-      () => undefined,
-    );
-  }
-  updateAloneState();
+  notices.othersInRoom(grid.remoteCount);
 }
 
 function setPressed(button: HTMLButtonElement, pressed: boolean): void {
@@ -204,7 +146,7 @@ function toggleVideo(): void {
 async function toggleScreen(): Promise<void> {
   if (screenStream) return stopScreen();
   try {
-    screenStream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    screenStream = await navigator.mediaDevices.getDisplayMedia(SCREEN_CAPTURE);
   } catch {
     return; // the person cancelled the browser's picker
   }
@@ -236,35 +178,26 @@ function startMeeting(reply: { token: string; participantId: string; room: strin
   preview.remove(PREVIEW_ID);
 
   session = new MeetingSession(token, {
-    welcomed(_self, others, startMutedAudio) {
-      grid.clearRemote(selfId);
+    welcomed(_self, others, startMutedAudio, video) {
+      room.clearRemote(selfId);
+      room.welcomed(token, video.lastN);
       // The start-muted setting applies once, at the first welcome, not again after every reconnect.
       if (startMutedAudio && !startMutedApplied && !audioMuted) toggleAudio();
       else announceMuteState();
       startMutedApplied = true;
       others.forEach(showParticipant);
-      updateAloneState();
+      notices.othersInRoom(grid.remoteCount);
     },
     participantJoined: showParticipant,
     participantUpdated: showParticipant,
     participantLeft(id) {
       dialOut.onParticipantLeft(id);
-      names.delete(id);
-      speakers.unwatch(id);
-      grid.remove(id);
-      updateAloneState();
+      room.removeParticipant(id);
+      notices.othersInRoom(grid.remoteCount);
     },
-    streamAdded(id, feed, stream) {
-      grid.upsert({ participantId: id, feed, name: names.get(id) ?? '…' });
-      grid.attach(id, feed, stream);
-      if (feed === 'camera') speakers.watch(id, stream);
-      void applySpeaker();
-    },
-    streamRemoved(id, feed) {
-      if (feed === 'screen') grid.remove(id, 'screen');
-      else grid.attach(id, feed, null);
-    },
-    connectionState: showConnectionState,
+    feedReceived: (feed) => room.feedReceived(feed),
+    feedEnded: (participantId, feed) => room.feedEnded(participantId, feed),
+    connectionState: (state, detail) => notices.connection(state, detail),
     serverError(code, reason) {
       console.warn(`server error ${code}: ${reason}`);
     },
@@ -290,7 +223,7 @@ form.addEventListener('submit', (event) => {
 
 micSelect.addEventListener('change', () => void applyDevices());
 cameraSelect.addEventListener('change', () => void applyDevices());
-speakerSelect.addEventListener('change', () => void applySpeaker());
+speakerSelect.addEventListener('change', () => void room.setAudioOutput(speakerSelect.value));
 micButton.addEventListener('click', toggleAudio);
 cameraButton.addEventListener('click', toggleVideo);
 screenButton.addEventListener('click', () => void toggleScreen());
@@ -308,11 +241,13 @@ Object.assign(window, {
     get session() { return session; },
     get selfId() { return selfId; },
     grid,
+    room,
     ringer,
     speakers,
+    downlink,
   },
 });
 
 void applyDevices().then(() => {
-  if (micSelect.value === DEVICE_OFF && cameraSelect.value === DEVICE_OFF) notice.textContent = 'No camera or microphone found.';
+  if (micSelect.value === DEVICE_OFF && cameraSelect.value === DEVICE_OFF) notices.say('No camera or microphone found.');
 });

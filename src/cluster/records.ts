@@ -22,6 +22,7 @@ export const FeedStream = z.object({
   mid: z.string(),
   mindex: z.number().int().min(0),
   codec: z.string(),
+  simulcast: z.boolean().optional(),
 });
 export type FeedStream = z.infer<typeof FeedStream>;
 
@@ -37,6 +38,8 @@ export const FeedRecord = z.object({
   origin: z.string(),
   copies: z.record(z.string(), z.number().int()),
   streams: z.array(FeedStream),
+  /** Its video's full picture and whether it has simulcast layers, for choosing the layer each tile needs. */
+  video: z.object({ width: z.number().int().positive(), height: z.number().int().positive(), simulcast: z.boolean() }).optional(),
 });
 export type FeedRecord = z.infer<typeof FeedRecord>;
 

@@ -64,6 +64,8 @@ export const ConfigSchema = z.object({
   ROOM_NODE_CAPACITY: z.coerce.number().int().min(0).default(0),
   ROOM_MAX_PUBLISHERS: z.coerce.number().int().min(2).max(500).default(100),
   VIDEO_BITRATE_BPS: z.coerce.number().int().min(64_000).default(1_000_000),
+  SIMULCAST: Flag.default(true),
+  LAST_N: z.coerce.number().int().min(1).max(49).default(9),
   SIP_TRUNK_URI: z.string().default(''),
   SIP_USERNAME: z.string().default(''),
   SIP_PASSWORD: z.string().default(''),

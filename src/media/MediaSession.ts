@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import type { FeedKind } from '../protocol/messages.js';
 import type { JanusNode } from './JanusNode.js';
 import type { RemoteStreamSpec } from './janus/videoroom.js';
+import type { VideoSource } from './layerChoice.js';
 
 /**
  * A feed of ours that others can receive now. `audioMid` names its audio
@@ -19,6 +20,8 @@ export interface LiveFeed {
   feedId: number;
   audioMid: string | undefined;
   streams: RemoteStreamSpec[];
+  /** Its video's picture, when it sends video and said how big. */
+  video: VideoSource | undefined;
 }
 
 /** Another participant's feed, as it exists in the VideoRoom on the receiver's node (the original or a copy of it). */
@@ -29,6 +32,9 @@ export interface OfferedFeed {
   feed: FeedKind;
   feedId: number;
   audioMid: string | undefined;
+  /** Its streams as published (mids and types), when known. */
+  streams: RemoteStreamSpec[];
+  video: VideoSource | undefined;
 }
 
 export interface FeedSink {

@@ -1,24 +1,21 @@
 /**
  * A page's media on Janus: a session of its own, a VideoRoom publisher
- * handle per feed it sends, and a subscriber handle per remote feed it
- * receives. Closing it destroys the session, which makes Janus drop every
- * one of those handles at once.
- *
- * Subscriptions run on their own: a feed can be released, or the session
- * closed, while Janus is still answering for it. Each step checks that its
- * subscription is still the current one for its feed, and lets go of what
- * it made when it is not.
+ * handle per feed it sends, and one subscription (PageSubscriber) for every
+ * feed it receives. Closing it destroys the session, which makes Janus drop
+ * every one of those handles at once.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { FeedKind, PeerConnectionId, ServerMessage } from '../protocol/messages.js';
+import type { FeedKind, PeerConnectionId, TileView } from '../protocol/messages.js';
 import type { JanusHandle, TrickleCandidate } from './janus/JanusHandle.js';
 import type { JanusSession } from './janus/JanusSession.js';
 import type { JanusNode } from './JanusNode.js';
 import * as videoroom from './janus/videoroom.js';
 import { MediaError } from './mediaErrors.js';
 import { publishedStreams, sentAudioMid } from './sdpStreams.js';
-import type { LiveFeed, MediaSession, MediaSessionEvents, OfferedFeed } from './MediaSession.js';
+import { feedKey, type LiveFeed, type MediaSession, type MediaSessionEvents, type OfferedFeed } from './MediaSession.js';
+import { PageSubscriber, type SubscriptionNotice } from './PageSubscriber.js';
+import type { VideoWant } from './layerChoice.js';
 import type { FailureLog } from '../support/failures.js';
 
 /**
@@ -28,9 +25,6 @@ import type { FailureLog } from '../support/failures.js';
  * seconds; a keepalive is the cheapest request Janus answers.
  */
 const LIVENESS_PROBE_MS = 2_000;
-
-/** What the page hears about its subscriptions. */
-export type SubscriptionNotice = Extract<ServerMessage, { type: 'subscribeOffer' | 'streamUnavailable' }>;
 
 export interface PageMediaOptions {
   janusRoom: number;
@@ -48,20 +42,12 @@ interface Publication {
   negotiated: boolean;
   audioMid: string | undefined;
   streams: videoroom.RemoteStreamSpec[];
-}
-
-interface Subscription {
-  readonly feed: OfferedFeed;
-  readonly pcId: PeerConnectionId;
-  handle: JanusHandle | undefined;
-  /** The page was sent the offer, so it must hear when the stream ends. */
-  offered: boolean;
+  video: { width: number; height: number } | undefined;
 }
 
 export class PageMedia extends EventEmitter<MediaSessionEvents> implements MediaSession {
   private readonly publications = new Map<FeedKind, Publication>();
-  private readonly subscriptions = new Map<string, Subscription>();
-  private readonly byPcId = new Map<PeerConnectionId, Subscription>();
+  private readonly subscriber: PageSubscriber;
   private closing = false;
   private readonly logger: Logger;
   private readonly failures: FailureLog;
@@ -74,6 +60,7 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
     super();
     this.failures = options.failures.child({ janusSession: session.id });
     this.logger = this.failures.logger;
+    this.subscriber = new PageSubscriber(session, { ...options, failures: this.failures });
     session.once('closed', () => {
       if (!this.closing) this.emit('lost');
       this.endPublications();
@@ -84,13 +71,13 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
     return new PageMedia(node, await node.connection().createSession(LIVENESS_PROBE_MS), options);
   }
 
-  /** Publishes (or renegotiates) one feed with the browser's offer; resolves with Janus's answer. */
-  async publish(feed: FeedKind, offerSdp: string): Promise<string> {
+  /** Publishes (or renegotiates) one feed with the browser's offer; resolves with Janus's answer. `video` is its picture's size. */
+  async publish(feed: FeedKind, offerSdp: string, video?: { width: number; height: number }): Promise<string> {
     let publication = this.publications.get(feed);
     if (!publication) {
       const handle = await this.session.attach(videoroom.VIDEOROOM_PLUGIN);
       const { feedId } = await videoroom.joinAsPublisher(handle, this.options.janusRoom, `${this.options.participantId}:${feed}`);
-      publication = { handle, feedId, live: false, negotiated: false, audioMid: undefined, streams: [] };
+      publication = { handle, feedId, live: false, negotiated: false, audioMid: undefined, streams: [], video: undefined };
       this.publications.set(feed, publication);
       this.watchPublication(feed, publication);
     }
@@ -98,6 +85,7 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
     publication.negotiated = true;
     publication.audioMid = sentAudioMid(answer.sdp);
     publication.streams = publishedStreams(answer.sdp);
+    publication.video = video;
     return answer.sdp;
   }
 
@@ -107,86 +95,41 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
   }
 
   receive(feed: OfferedFeed): void {
-    const current = this.subscriptions.get(feed.key);
-    if (current?.feed.feedId === feed.feedId || this.closing) return;
-    if (current) this.drop(current);
-    const subscription: Subscription = { feed, pcId: this.options.nextPcId(), handle: undefined, offered: false };
-    this.subscriptions.set(feed.key, subscription);
-    this.byPcId.set(subscription.pcId, subscription);
-    this.subscribe(subscription).catch((error: unknown) => {
-      if (!this.isCurrent(subscription)) {
-        this.logger.debug({ feed: feed.key, err: (error as Error).message }, 'a feed ended while its subscription was made');
-        return;
-      }
-      this.failures.report(`cannot subscribe to ${feed.key}`, error);
-      this.drop(subscription);
-    });
+    if (!this.closing) this.subscriber.receive(feed);
   }
 
   release(key: string): void {
-    const subscription = this.subscriptions.get(key);
-    if (subscription) this.drop(subscription);
+    this.subscriber.release(key);
   }
 
   get receivingCount(): number {
-    return this.subscriptions.size;
+    return this.subscriber.receivingCount;
+  }
+
+  /** The page's tiles: each feed's video comes at the layer its tile needs, or not at all. */
+  setView(tiles: TileView[]): void {
+    const view = new Map<string, VideoWant>();
+    for (const tile of tiles) view.set(feedKey(tile.participantId, tile.feed), { width: tile.width, height: tile.height, lowFrameRate: tile.lowFrameRate === true });
+    this.subscriber.setView(view);
   }
 
   async answerSubscription(pcId: PeerConnectionId, answerSdp: string): Promise<void> {
-    await videoroom.startSubscription(this.subscriptionHandle(pcId), { type: 'answer', sdp: answerSdp });
+    await this.subscriber.answer(pcId, answerSdp);
   }
 
   async trickle(pcId: PeerConnectionId, candidate: TrickleCandidate | null): Promise<void> {
-    await this.handleFor(pcId).trickle(candidate);
+    if (pcId === 'pub-camera' || pcId === 'pub-screen') {
+      const publication = this.publications.get(pcId === 'pub-camera' ? 'camera' : 'screen');
+      if (!publication) throw MediaError.unknownPeerConnection(pcId);
+      await publication.handle.trickle(candidate);
+    } else await this.subscriber.trickle(pcId, candidate);
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.subscriptions.clear();
-    this.byPcId.clear();
+    this.subscriber.close();
     await this.session.destroy();
-  }
-
-  private async subscribe(subscription: Subscription): Promise<void> {
-    const handle = await this.session.attach(videoroom.VIDEOROOM_PLUGIN);
-    if (!this.isCurrent(subscription)) {
-      await handle.detach();
-      return;
-    }
-    subscription.handle = handle;
-    const { feed } = subscription;
-    const offer = await videoroom.joinAsSubscriber(handle, this.options.janusRoom, feed.feedId);
-    if (!this.isCurrent(subscription)) return; // dropped meanwhile: its handle is detached already
-    subscription.offered = true;
-    this.options.notify({ type: 'subscribeOffer', pcId: subscription.pcId, participantId: feed.publisherId, feed: feed.feed, sdp: offer.sdp });
-  }
-
-  private isCurrent(subscription: Subscription): boolean {
-    return !this.closing && this.subscriptions.get(subscription.feed.key) === subscription;
-  }
-
-  private drop(subscription: Subscription): void {
-    const { feed, pcId } = subscription;
-    this.subscriptions.delete(feed.key);
-    this.byPcId.delete(pcId);
-    if (subscription.handle) this.failures.watch('cannot detach a subscription', subscription.handle.detach());
-    if (subscription.offered) this.options.notify({ type: 'streamUnavailable', pcId, participantId: feed.publisherId, feed: feed.feed });
-  }
-
-  private handleFor(pcId: PeerConnectionId): JanusHandle {
-    if (pcId === 'pub-camera' || pcId === 'pub-screen') {
-      const publication = this.publications.get(pcId === 'pub-camera' ? 'camera' : 'screen');
-      if (!publication) throw MediaError.unknownPeerConnection(pcId);
-      return publication.handle;
-    }
-    return this.subscriptionHandle(pcId);
-  }
-
-  private subscriptionHandle(pcId: PeerConnectionId): JanusHandle {
-    const handle = this.byPcId.get(pcId)?.handle;
-    if (!handle) throw MediaError.unknownPeerConnection(pcId);
-    return handle;
   }
 
   private watchPublication(feed: FeedKind, publication: Publication): void {
@@ -215,5 +158,7 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
 }
 
 function describe(feed: FeedKind, publication: Publication): LiveFeed {
-  return { feed, feedId: publication.feedId, audioMid: publication.audioMid, streams: publication.streams };
+  const simulcast = publication.streams.some((stream) => stream.type === 'video' && stream.simulcast === true);
+  const video = publication.video && { ...publication.video, simulcast };
+  return { feed, feedId: publication.feedId, audioMid: publication.audioMid, streams: publication.streams, video };
 }

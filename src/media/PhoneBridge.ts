@@ -131,7 +131,7 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
   private async addRemotePublisher(): Promise<{ live: LiveFeed; port: number }> {
     const { feedId, port } = await videoroom.addAudioOnlyRemotePublisher(await this.node.controlHandle(), this.janusRoom, this.display);
     // A remote publisher cannot be copied to other nodes (Janus remotizes local publishers only).
-    return { live: { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID, streams: [] }, port };
+    return { live: { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID, streams: [], video: undefined }, port };
   }
 
   private async mixIn(source: Source): Promise<void> {

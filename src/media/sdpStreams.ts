@@ -20,6 +20,8 @@ export function publishedStreams(answerSdp: string): RemoteStreamSpec[] {
   return parse(answerSdp).media.flatMap((m, mindex) => {
     const codec = m.rtp[0]?.codec.toLowerCase();
     if ((m.type !== 'audio' && m.type !== 'video') || m.port === 0 || m.direction === 'inactive' || m.mid === undefined || !codec) return [];
-    return [{ type: m.type, mid: String(m.mid), mindex, codec }];
+    // Janus's answer to a simulcast offer receives the layers by their rids.
+    const simulcast = m.type === 'video' && (m.rids?.length ?? 0) > 1;
+    return [{ type: m.type, mid: String(m.mid), mindex, codec, ...(simulcast ? { simulcast } : {}) }];
   });
 }

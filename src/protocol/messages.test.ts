@@ -12,7 +12,7 @@ describe('ClientMessage', () => {
     { type: 'publish', feed: 'camera', sdp: SDP },
     { type: 'publish', feed: 'screen', sdp: SDP },
     { type: 'unpublish', feed: 'screen' },
-    { type: 'subscribeAnswer', pcId: 'sub-12', sdp: SDP },
+    { type: 'subscriptionAnswer', pcId: 'sub-12', sdp: SDP },
     { type: 'trickle', pcId: 'pub-camera', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.2 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
     { type: 'trickle', pcId: 'sub-1', candidate: null },
     { type: 'mute', audioMuted: true, videoMuted: false },
@@ -29,7 +29,7 @@ describe('ClientMessage', () => {
     ['an unknown type', { type: 'explode' }, /type/],
     ['a missing field', { type: 'publish', feed: 'camera' }, /sdp/],
     ['an unknown feed', { type: 'publish', feed: 'microwave', sdp: SDP }, /feed/],
-    ['a forged peer connection id', { type: 'subscribeAnswer', pcId: 'sub-../../etc', sdp: SDP }, /pcId/],
+    ['a forged peer connection id', { type: 'subscriptionAnswer', pcId: 'sub-../../etc', sdp: SDP }, /pcId/],
     ['an extra field', { type: 'leave', room: 'beta' }, /room|unrecognized/i],
     ['a wrong type of value', { type: 'mute', audioMuted: 'yes', videoMuted: false }, /audioMuted/],
     ['an oversized SDP', { type: 'publish', feed: 'camera', sdp: 'x'.repeat(70_000) }, /sdp/],
@@ -52,7 +52,8 @@ describe('ClientMessage', () => {
 describe('ServerMessage', () => {
   it('accepts a welcome and rejects one without its participant list', () => {
     const welcome = {
-      type: 'welcome', protocolVersion: 1, room: 'alpha', iceServers: [], startMutedAudio: false,
+      type: 'welcome', protocolVersion: 2, room: 'alpha', iceServers: [], startMutedAudio: false,
+      video: { simulcast: true, maxBitrateBps: 1_000_000, lastN: 9 },
       self: { participantId: 'abcdefgh12', name: 'Ann', kind: 'browser', audioMuted: false, videoMuted: false },
       participants: [],
     };

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Which of a participant's sources a published stream carries. */
 export const FeedKind = z.enum(['camera', 'screen']);
@@ -14,7 +14,8 @@ export type FeedKind = z.infer<typeof FeedKind>;
 
 /**
  * Names one RTCPeerConnection of a page: `pub-camera`, `pub-screen` for what
- * it sends, `sub-<n>` for each remote stream it receives.
+ * it sends, `sub-<n>` for the one connection it receives everything on (a
+ * new `n` when that connection is made again).
  */
 export const PeerConnectionId = z.string().regex(/^(pub-(camera|screen)|sub-\d{1,9})$/);
 export type PeerConnectionId = z.infer<typeof PeerConnectionId>;
@@ -53,6 +54,36 @@ export const ParticipantInfo = z.object({
 });
 export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
 
+/** One stream of the page's receiving connection: which participant's feed its m-line (`mid`) carries. */
+export const SubscribedStreamInfo = z.object({
+  mid: z.string().max(16),
+  participantId: ParticipantId,
+  feed: FeedKind,
+  kind: z.enum(['audio', 'video']),
+});
+export type SubscribedStreamInfo = z.infer<typeof SubscribedStreamInfo>;
+
+/** How the page shows one feed's video: its tile's size in device pixels, and whether to save bandwidth with fewer frames. */
+export const TileView = z
+  .object({
+    participantId: ParticipantId,
+    feed: FeedKind,
+    width: z.number().int().min(0).max(16_384),
+    height: z.number().int().min(0).max(16_384),
+    lowFrameRate: z.boolean().optional(),
+  })
+  .strict();
+export type TileView = z.infer<typeof TileView>;
+
+/** How pages publish video: simulcast layers or not, and the bitrate all layers of a camera share. */
+export const VideoPublishing = z.object({
+  simulcast: z.boolean(),
+  maxBitrateBps: z.number().int().positive(),
+  /** Most video tiles a page shows at once; the others are listed by name. */
+  lastN: z.number().int().positive(),
+});
+export type VideoPublishing = z.infer<typeof VideoPublishing>;
+
 export const IceServer = z.object({
   urls: z.union([z.string(), z.array(z.string())]),
   username: z.string().optional(),
@@ -68,12 +99,21 @@ export type IceTransportPolicy = z.infer<typeof IceTransportPolicy>;
 // Browser -> server
 
 export const ClientMessage = z.discriminatedUnion('type', [
-  /** SDP offer for one of our own feeds; answered by `publishAnswer`. */
-  z.object({ type: z.literal('publish'), feed: FeedKind, sdp: Sdp }).strict(),
+  /** SDP offer for one of our own feeds; answered by `publishAnswer`. `video` is the size of its picture (its top layer). */
+  z
+    .object({
+      type: z.literal('publish'),
+      feed: FeedKind,
+      sdp: Sdp,
+      video: z.object({ width: z.number().int().min(1).max(16_384), height: z.number().int().min(1).max(16_384) }).strict().optional(),
+    })
+    .strict(),
   /** Stop sending one feed (e.g. the screenshare ended). */
   z.object({ type: z.literal('unpublish'), feed: FeedKind }).strict(),
-  /** The page's answer to a `subscribeOffer`. */
-  z.object({ type: z.literal('subscribeAnswer'), pcId: PeerConnectionId, sdp: Sdp }).strict(),
+  /** The page's answer to a `subscriptionOffer`. */
+  z.object({ type: z.literal('subscriptionAnswer'), pcId: PeerConnectionId, sdp: Sdp }).strict(),
+  /** The tiles that show video now, and how big: each feed's video comes at the layer its tile needs; feeds not listed send none. */
+  z.object({ type: z.literal('view'), tiles: z.array(TileView).max(400) }).strict(),
   /** A local ICE candidate of one peer connection; null when gathering completed. */
   z.object({ type: z.literal('trickle'), pcId: PeerConnectionId, candidate: IceCandidate.nullable() }).strict(),
   /** The page's own mute state, relayed to the others. */
@@ -97,20 +137,19 @@ export const ServerMessage = z.discriminatedUnion('type', [
     iceServers: z.array(IceServer),
     iceTransportPolicy: IceTransportPolicy.default('all'),
     startMutedAudio: z.boolean(),
+    video: VideoPublishing,
   }),
   z.object({ type: z.literal('participantJoined'), participant: ParticipantInfo }),
   z.object({ type: z.literal('participantUpdated'), participant: ParticipantInfo }),
   z.object({ type: z.literal('participantLeft'), participantId: ParticipantId }),
   z.object({ type: z.literal('publishAnswer'), feed: FeedKind, sdp: Sdp }),
-  /** A remote stream is available: answer with `subscribeAnswer`. */
-  z.object({
-    type: z.literal('subscribeOffer'),
-    pcId: PeerConnectionId,
-    participantId: ParticipantId,
-    feed: FeedKind,
-    sdp: Sdp,
-  }),
-  z.object({ type: z.literal('streamUnavailable'), pcId: PeerConnectionId, participantId: ParticipantId, feed: FeedKind }),
+  /**
+   * Janus's offer for the page's receiving connection, and which feed each
+   * of its streams carries (all of them: a stream not listed carries
+   * nothing now). Answer with `subscriptionAnswer`. A new `pcId` means a new
+   * connection: close the old one.
+   */
+  z.object({ type: z.literal('subscriptionOffer'), pcId: PeerConnectionId, sdp: Sdp, streams: z.array(SubscribedStreamInfo) }),
   /** The media server lost our streams (e.g. it restarted): close every peer connection and publish again. */
   z.object({ type: z.literal('mediaReset'), reason: z.string() }),
   z.object({ type: z.literal('pong'), nonce: z.number().int().optional() }),

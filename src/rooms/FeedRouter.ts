@@ -63,5 +63,5 @@ function offer(record: FeedRecord, receiver: Receiver): void {
   const key = feedKey(record.participantId, record.feed);
   const feedId = record.copies[receiver.nodeUrl];
   if (feedId === undefined) receiver.sink.release(key);
-  else receiver.sink.receive({ key, publisherId: record.participantId, feed: record.feed, feedId, audioMid: record.audioMid });
+  else receiver.sink.receive({ key, publisherId: record.participantId, feed: record.feed, feedId, audioMid: record.audioMid, streams: record.streams, video: record.video });
 }

@@ -218,6 +218,7 @@ export class RoomMedia {
       copies: { [session.node.url]: live.feedId },
       streams: live.streams,
       ...(live.audioMid === undefined ? {} : { audioMid: live.audioMid }),
+      ...(live.video === undefined ? {} : { video: live.video }),
     };
     this.router.publish(record);
     this.announce(record);

@@ -142,7 +142,12 @@ async function startHttp(config: Config, observability: Observability, runDir: s
     rooms,
     tokens,
     tokenTtlSeconds: config.TOKEN_TTL_S,
-    signalling: { ...browserIce(config), startMutedAudio: config.START_MUTED_AUDIO, maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES },
+    signalling: {
+      ...browserIce(config),
+      startMutedAudio: config.START_MUTED_AUDIO,
+      video: { simulcast: config.SIMULCAST, maxBitrateBps: config.VIDEO_BITRATE_BPS, lastN: config.LAST_N },
+      maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES,
+    },
     logger,
     isReady: () => pool.isUp,
     telephony,

@@ -32,6 +32,7 @@ describe('SignallingConnection backpressure', () => {
       iceServersFor: () => [],
       iceTransportPolicy: 'all',
       startMutedAudio: false,
+      video: { simulcast: true, maxBitrateBps: 1_000_000, lastN: 9 },
       maxBufferedBytes: 1_000,
       messageRate: { perSecond: 50, burst: 300 },
       onErrorSent: (code) => errors.push(code),

@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { ClientMessage, CloseCode, PROTOCOL_VERSION, type IceServer, type IceTransportPolicy, type ParticipantInfo, type ServerMessage } from '../protocol/messages.js';
+import { ClientMessage, CloseCode, PROTOCOL_VERSION, type IceServer, type IceTransportPolicy, type ParticipantInfo, type ServerMessage, type VideoPublishing } from '../protocol/messages.js';
 import type { Room } from '../rooms/Room.js';
 import type { ParticipantChannel } from '../rooms/ParticipantChannel.js';
 import type { ParticipantGrant } from '../auth/tokens.js';
@@ -17,6 +17,8 @@ export interface SignallingOptions {
   iceServersFor(participantId: string): IceServer[];
   iceTransportPolicy: IceTransportPolicy;
   startMutedAudio: boolean;
+  /** How pages publish and show video. */
+  video: VideoPublishing;
   /** A page that reads this slowly is dropped rather than buffered without bound. */
   maxBufferedBytes: number;
   messageRate: MessageRate;
@@ -84,6 +86,7 @@ export class SignallingConnection implements ParticipantChannel {
       iceServers: this.options.iceServersFor(this.grant.participantId),
       iceTransportPolicy: this.options.iceTransportPolicy,
       startMutedAudio: this.options.startMutedAudio,
+      video: this.options.video,
     });
   }
 
@@ -135,14 +138,16 @@ export class SignallingConnection implements ParticipantChannel {
     if (!room) return; // the page was never welcomed (its socket closed first)
     switch (message.type) {
       case 'publish': {
-        const sdp = await (await room.pageMedia(participantId)).publish(message.feed, message.sdp);
+        const sdp = await (await room.pageMedia(participantId)).publish(message.feed, message.sdp, message.video);
         this.send({ type: 'publishAnswer', feed: message.feed, sdp });
         return;
       }
       case 'unpublish':
         return (await room.pageMedia(participantId)).unpublish(message.feed);
-      case 'subscribeAnswer':
+      case 'subscriptionAnswer':
         return (await room.pageMedia(participantId)).answerSubscription(message.pcId, message.sdp);
+      case 'view':
+        return (await room.pageMedia(participantId)).setView(message.tiles);
       case 'trickle':
         return (await room.pageMedia(participantId)).trickle(message.pcId, message.candidate);
       case 'mute':

@@ -223,7 +223,7 @@ const STACK_TRACE = /\n\s+at |node_modules|\.ts:\d|\.js:\d/;
 
 type Frame = { kind: 'text'; text: string } | { kind: 'binary'; data: Uint8Array } | { kind: 'invalid utf-8' } | { kind: 'oversized'; bytes: number };
 
-const MESSAGE_TYPES = ['publish', 'unpublish', 'subscribeAnswer', 'trickle', 'mute', 'ping', 'leave', 'welcome', 'error', 'explode', '', 'PING'];
+const MESSAGE_TYPES = ['publish', 'unpublish', 'subscriptionAnswer', 'view', 'trickle', 'mute', 'ping', 'leave', 'welcome', 'error', 'explode', '', 'PING'];
 
 const junkSdp = fc.oneof(fc.string({ minLength: 10, maxLength: 400 }), fc.constant('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'));
 const pcIds = fc.oneof(fc.constantFrom('pub-camera', 'pub-screen'), fc.integer({ min: 0, max: 20 }).map((n) => `sub-${n}`));
@@ -232,7 +232,19 @@ const pcIds = fc.oneof(fc.constantFrom('pub-camera', 'pub-screen'), fc.integer({
 const wellShapedMessages = fc.oneof(
   fc.record({ type: fc.constant('publish'), feed: fc.constantFrom('camera', 'screen'), sdp: junkSdp }),
   fc.record({ type: fc.constant('unpublish'), feed: fc.constantFrom('camera', 'screen') }),
-  fc.record({ type: fc.constant('subscribeAnswer'), pcId: pcIds, sdp: junkSdp }),
+  fc.record({ type: fc.constant('subscriptionAnswer'), pcId: pcIds, sdp: junkSdp }),
+  fc.record({
+    type: fc.constant('view'),
+    tiles: fc.array(
+      fc.record({
+        participantId: fc.oneof(fc.constant('participant-x1'), fc.string({ minLength: 8, maxLength: 20 }).filter((id) => /^[A-Za-z0-9_-]+$/.test(id))),
+        feed: fc.constantFrom('camera', 'screen'),
+        width: fc.integer({ min: 0, max: 16_384 }),
+        height: fc.integer({ min: 0, max: 16_384 }),
+      }),
+      { maxLength: 5 },
+    ),
+  }),
   fc.record({
     type: fc.constant('trickle'),
     pcId: pcIds,
@@ -243,7 +255,7 @@ const wellShapedMessages = fc.oneof(
 );
 
 const misshapenMessages = fc
-  .tuple(fc.constantFrom(...MESSAGE_TYPES), fc.dictionary(fc.constantFrom('feed', 'sdp', 'pcId', 'candidate', 'audioMuted', 'videoMuted', 'nonce', 'participantId', 'room'), hostileValue, { maxKeys: 4 }))
+  .tuple(fc.constantFrom(...MESSAGE_TYPES), fc.dictionary(fc.constantFrom('feed', 'sdp', 'pcId', 'candidate', 'audioMuted', 'videoMuted', 'nonce', 'participantId', 'room', 'tiles', 'video'), hostileValue, { maxKeys: 4 }))
   .map(([type, fields]) => ({ ...fields, type }));
 
 const frames: fc.Arbitrary<Frame> = fc.oneof(

@@ -189,7 +189,7 @@ describe('isolation between rooms, and token checks', () => {
     // Room B has news while Al listens; whatever of it reached Al did before his pong.
     const { visitorId } = await visitRoomB();
     await al.settle();
-    const leaked = JSON.stringify(al.messages).match(new RegExp(`room-b|Bea|Phone B|${VISITOR}|${visitorId}|subscribeOffer`, 'g'));
+    const leaked = JSON.stringify(al.messages).match(new RegExp(`room-b|Bea|Phone B|${VISITOR}|${visitorId}|subscriptionOffer`, 'g'));
     assert.equal(leaked, null, `room A's page saw: ${JSON.stringify(al.messages)}`);
     al.socket.close();
   });
@@ -197,7 +197,7 @@ describe('isolation between rooms, and token checks', () => {
   it('a room A page cannot subscribe to, trickle into or mute room B', async () => {
     const al = await SignallingProbe.open(`${wsUrl}?token=${tokenA}`);
     const beaSeenBefore = beaMessages.length;
-    for (const pcId of ['sub-1', 'sub-2', 'sub-3']) al.send({ type: 'subscribeAnswer', pcId, sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' });
+    for (const pcId of ['sub-1', 'sub-2', 'sub-3']) al.send({ type: 'subscriptionAnswer', pcId, sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' });
     al.send({ type: 'trickle', pcId: 'sub-1', candidate: null });
     al.send({ type: 'mute', audioMuted: true, videoMuted: true, participantId: beaId });
     al.send({ type: 'mute', audioMuted: true, videoMuted: true });

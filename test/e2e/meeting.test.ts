@@ -48,7 +48,7 @@ describe('a meeting between two browsers', () => {
     const stats = await receiveStats(carol);
     assert.equal(stats.subscriptions, 0);
     assert.equal(await carol.locator('.tile').count(), 1, 'only the self-view');
-    const leaked = carolMessages.filter((m) => ['participantJoined', 'participantLeft', 'subscribeOffer', 'streamUnavailable'].includes(m.type));
+    const leaked = carolMessages.filter((m) => ['participantJoined', 'participantLeft', 'subscriptionOffer'].includes(m.type));
     assert.deepEqual(leaked, []);
     const welcome = carolMessages.find((m) => m.type === 'welcome') as { participants: unknown[] } | undefined;
     assert.deepEqual(welcome?.participants, []);

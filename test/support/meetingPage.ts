@@ -9,7 +9,10 @@ export interface ReceiveStats {
   framesDecoded: number;
   audioSamples: number;
   frameWidth: number;
+  /** Receiving peer connections (one per page, unless it is being replaced). */
   subscriptions: number;
+  /** Video streams that have decoded frames. */
+  videoStreams: number;
 }
 
 export async function joinMeeting(page: Page, baseUrl: string, name: string, room: string): Promise<void> {
@@ -23,7 +26,7 @@ export async function joinMeeting(page: Page, baseUrl: string, name: string, roo
 export function receiveStats(page: Page): Promise<ReceiveStats> {
   return page.evaluate(async () => {
     const handle = (window as unknown as { convene: { session?: { peerConnections(): Map<string, RTCPeerConnection> } } }).convene;
-    const totals = { framesDecoded: 0, audioSamples: 0, frameWidth: 0, subscriptions: 0 };
+    const totals = { framesDecoded: 0, audioSamples: 0, frameWidth: 0, subscriptions: 0, videoStreams: 0 };
     for (const [id, pc] of handle.session?.peerConnections() ?? []) {
       if (!id.startsWith('sub-')) continue;
       totals.subscriptions += 1;
@@ -32,6 +35,7 @@ export function receiveStats(page: Page): Promise<ReceiveStats> {
         if (entry['type'] !== 'inbound-rtp') return;
         if (entry['kind'] === 'video') {
           totals.framesDecoded += Number(entry['framesDecoded'] ?? 0);
+          if (Number(entry['framesDecoded'] ?? 0) > 0) totals.videoStreams += 1;
           totals.frameWidth = Math.max(totals.frameWidth, Number(entry['frameWidth'] ?? 0));
         }
         if (entry['kind'] === 'audio') totals.audioSamples += Number(entry['totalSamplesReceived'] ?? 0);

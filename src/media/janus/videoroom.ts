@@ -144,6 +144,8 @@ export interface RemoteStreamSpec {
   mid: string;
   mindex: number;
   codec: string;
+  /** Video sent as three simulcast layers: a copy keeps them all, so subscribers there choose too. */
+  simulcast?: boolean;
 }
 
 /** Makes a place for a feed published on another node; that node sends its RTP (and we our RTCP back) to the ports returned. */

@@ -2,7 +2,7 @@
  * The page's side of the signalling WebSocket: typed messages out, parsed
  * messages in, and reconnection with backoff when the socket drops.
  */
-import { CloseCode, ServerMessage, type ClientMessage } from '../protocol/messages.js';
+import { CloseCode, ServerMessage, type ClientMessage, type PeerConnectionId } from '../../protocol/messages.js';
 
 /** `ended`: the server ended the meeting (e.g. its maximum length was reached); `closed`: any other final close. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'closed';
@@ -81,4 +81,13 @@ export class SignallingClient {
     this.handlers.onState('reconnecting', this.reconnectReason);
     setTimeout(() => this.open(), delayMs);
   }
+}
+
+/** The message that trickles one local ICE candidate of a connection (null: gathering is complete). */
+export function trickleMessage(pcId: PeerConnectionId, candidate: RTCIceCandidateInit | null): ClientMessage {
+  return {
+    type: 'trickle',
+    pcId,
+    candidate: candidate && { candidate: candidate.candidate ?? '', sdpMid: candidate.sdpMid ?? null, sdpMLineIndex: candidate.sdpMLineIndex ?? null },
+  };
 }

@@ -1,0 +1,156 @@
+/**
+ * The page's half of a meeting: a sending connection per feed it publishes
+ * (Publisher) and one receiving connection for everything else (Subscriber),
+ * negotiated over the signalling socket. It knows nothing of the DOM; it
+ * reports to a MeetingView.
+ */
+import type { FeedKind, ParticipantInfo, ServerMessage, TileView, VideoPublishing } from '../../protocol/messages.js';
+import { SignallingClient, type ConnectionState } from './signalling.js';
+import { Publisher } from './Publisher.js';
+import { Subscriber, type SubscriberView } from './Subscriber.js';
+
+export interface MeetingView extends SubscriberView {
+  welcomed(self: ParticipantInfo, others: ParticipantInfo[], startMutedAudio: boolean, video: VideoPublishing): void;
+  participantJoined(participant: ParticipantInfo): void;
+  participantUpdated(participant: ParticipantInfo): void;
+  participantLeft(participantId: string): void;
+  connectionState(state: ConnectionState, detail?: string): void;
+  serverError(code: string, reason: string): void;
+}
+
+const DEFAULT_VIDEO: VideoPublishing = { simulcast: true, maxBitrateBps: 1_000_000, lastN: 9 };
+
+export class MeetingSession {
+  private readonly signalling: SignallingClient;
+  private readonly publishers = new Map<FeedKind, Publisher>();
+  private readonly outgoing = new Map<FeedKind, MediaStream>();
+  readonly subscriber: Subscriber;
+  private iceConfig: RTCConfiguration = {};
+  private video = DEFAULT_VIDEO;
+  /** The tiles last reported, sent again after every (re)connection. */
+  private lastView: TileView[] | undefined;
+
+  constructor(
+    token: string,
+    private readonly view: MeetingView,
+  ) {
+    this.signalling = new SignallingClient(token, {
+      onMessage: (message) => void this.onMessage(message),
+      onState: (state, detail) => view.connectionState(state, detail),
+    });
+    this.subscriber = new Subscriber(() => this.iceConfig, (message) => this.signalling.send(message), view);
+  }
+
+  start(camera: MediaStream): void {
+    this.outgoing.set('camera', camera);
+    this.signalling.open();
+  }
+
+  /** Starts sending a feed (or replaces what it sends), publishing at once when connected. */
+  share(feed: FeedKind, stream: MediaStream): void {
+    this.outgoing.set(feed, stream);
+    this.stopPublishing(feed);
+    void this.publish(feed, stream);
+  }
+
+  stopSharing(feed: FeedKind): void {
+    this.outgoing.delete(feed);
+    this.stopPublishing(feed);
+  }
+
+  /**
+   * Sends another stream's tracks (of the kinds already sent) in a feed without renegotiating.
+   * It also becomes what the feed publishes after a reconnect, when the old tracks are long stopped.
+   */
+  async replaceStream(feed: FeedKind, stream: MediaStream): Promise<void> {
+    this.outgoing.set(feed, stream);
+    await this.publishers.get(feed)?.replaceStream(stream);
+  }
+
+  /** Frames the video track of a published feed has handed to its encoder so far; undefined if it sends no video. */
+  capturedVideoFrames(feed: FeedKind): Promise<number | undefined> {
+    return this.publishers.get(feed)?.capturedVideoFrames() ?? Promise.resolve(undefined);
+  }
+
+  setMuted(audioMuted: boolean, videoMuted: boolean): void {
+    this.signalling.send({ type: 'mute', audioMuted, videoMuted });
+  }
+
+  /** Which feeds' video the page shows now, and how big (see protocol `view`). */
+  setView(tiles: TileView[]): void {
+    this.lastView = tiles;
+    this.signalling.send({ type: 'view', tiles });
+  }
+
+  leave(): void {
+    this.signalling.leave();
+    this.closeAll();
+  }
+
+  /** Peer connections by id, for diagnostics and tests. */
+  peerConnections(): Map<string, RTCPeerConnection> {
+    const all = new Map<string, RTCPeerConnection>();
+    for (const publisher of this.publishers.values()) all.set(publisher.pcId, publisher.pc);
+    const receiving = this.subscriber.connection;
+    if (receiving && this.subscriber.id) all.set(this.subscriber.id, receiving);
+    return all;
+  }
+
+  private async onMessage(message: ServerMessage): Promise<void> {
+    switch (message.type) {
+      case 'welcome':
+        this.iceConfig = { iceServers: message.iceServers, iceTransportPolicy: message.iceTransportPolicy };
+        this.video = message.video;
+        // A welcome also follows every reconnect: start media afresh.
+        this.restartMedia();
+        this.view.welcomed(message.self, message.participants, message.startMutedAudio, message.video);
+        if (this.lastView) this.signalling.send({ type: 'view', tiles: this.lastView });
+        return;
+      case 'mediaReset':
+        return this.restartMedia();
+      case 'participantJoined':
+        return this.view.participantJoined(message.participant);
+      case 'participantUpdated':
+        return this.view.participantUpdated(message.participant);
+      case 'participantLeft':
+        return this.view.participantLeft(message.participantId);
+      case 'publishAnswer':
+        return this.publishers.get(message.feed)?.onAnswer(message.sdp);
+      case 'subscriptionOffer':
+        return this.subscriber.onOffer(message.pcId, message.sdp, message.streams);
+      case 'error':
+        return this.view.serverError(message.code, message.reason);
+      case 'pong':
+        return;
+    }
+  }
+
+  private restartMedia(): void {
+    this.closeAll();
+    for (const [feed, stream] of this.outgoing) void this.publish(feed, stream);
+  }
+
+  private async publish(feed: FeedKind, stream: MediaStream): Promise<void> {
+    if (stream.getTracks().length === 0) return;
+    const publisher = new Publisher(feed, stream, this.iceConfig, this.video, (message) => this.signalling.send(message), (failed) => {
+      // Janus lost us: publish again over a new PeerConnection.
+      if (this.publishers.get(feed) === failed) this.share(feed, failed.stream);
+    });
+    this.publishers.set(feed, publisher);
+    await publisher.start();
+  }
+
+  private stopPublishing(feed: FeedKind): void {
+    const publisher = this.publishers.get(feed);
+    if (!publisher) return;
+    publisher.close();
+    this.publishers.delete(feed);
+    this.signalling.send({ type: 'unpublish', feed });
+  }
+
+  private closeAll(): void {
+    for (const publisher of this.publishers.values()) publisher.close();
+    this.publishers.clear();
+    this.subscriber.close();
+  }
+}

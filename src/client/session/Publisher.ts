@@ -1,0 +1,110 @@
+/**
+ * One feed the page sends (its camera with microphone, or its screen), over
+ * a RTCPeerConnection of its own to Janus. A camera is sent as three
+ * simulcast layers (full, 1/2 and 1/4 of its size, sharing the bitrate the
+ * server allows), so each receiver can get the one its tile needs; a screen
+ * is sent sharp (its content hint says text and detail) at a low frame rate.
+ */
+import type { ClientMessage, FeedKind, PeerConnectionId, VideoPublishing } from '../../protocol/messages.js';
+import { trickleMessage } from './signalling.js';
+
+/** Shares of the camera's bitrate for the full, half and quarter layers. */
+const LAYER_BITRATE_SHARES = [0.65, 0.25, 0.1] as const;
+/** A picture smaller than this is sent as one layer: smaller layers of it would be too small to be of use. */
+const MIN_SIMULCAST_HEIGHT = 360;
+const SCREEN_MAX_FRAME_RATE = 10;
+
+export class Publisher {
+  readonly pc: RTCPeerConnection;
+  /** Candidates wait until Janus has the offer; before that it has no PeerConnection to add them to. */
+  private pendingCandidates: Array<RTCIceCandidateInit | null> | undefined = [];
+
+  constructor(
+    readonly feed: FeedKind,
+    public stream: MediaStream,
+    ice: RTCConfiguration,
+    private readonly settings: VideoPublishing,
+    private readonly send: (message: ClientMessage) => void,
+    onFailed: (publisher: Publisher) => void,
+  ) {
+    this.pc = new RTCPeerConnection(ice);
+    this.pc.onicecandidate = (event) => {
+      const candidate = event.candidate ? event.candidate.toJSON() : null;
+      if (this.pendingCandidates) this.pendingCandidates.push(candidate);
+      else this.sendCandidate(candidate);
+    };
+    this.pc.onconnectionstatechange = () => {
+      if (this.pc.connectionState === 'failed') onFailed(this);
+    };
+  }
+
+  get pcId(): PeerConnectionId {
+    return this.feed === 'camera' ? 'pub-camera' : 'pub-screen';
+  }
+
+  async start(): Promise<void> {
+    for (const track of this.stream.getTracks()) {
+      if (track.kind === 'video' && this.feed === 'screen') track.contentHint = 'detail';
+      this.pc.addTransceiver(track, { direction: 'sendonly', streams: [this.stream], sendEncodings: this.encodingsFor(track) });
+    }
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    const video = this.stream.getVideoTracks()[0]?.getSettings();
+    this.send({
+      type: 'publish',
+      feed: this.feed,
+      sdp: offer.sdp ?? '',
+      ...(video?.width && video.height ? { video: { width: video.width, height: video.height } } : {}),
+    });
+  }
+
+  async onAnswer(sdp: string): Promise<void> {
+    if (this.pc.signalingState !== 'have-local-offer') return;
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    const pending = this.pendingCandidates ?? [];
+    this.pendingCandidates = undefined;
+    for (const candidate of pending) this.sendCandidate(candidate);
+  }
+
+  /** Sends another stream's tracks (of the kinds already sent) without renegotiating. */
+  async replaceStream(stream: MediaStream): Promise<void> {
+    this.stream = stream;
+    const senders = this.pc.getSenders();
+    for (const track of stream.getTracks()) await senders.find((s) => s.track?.kind === track.kind)?.replaceTrack(track);
+  }
+
+  /** Frames the video track has handed to its encoder so far; undefined if it sends no video. */
+  async capturedVideoFrames(): Promise<number | undefined> {
+    const sender = this.pc.getSenders().find((s) => s.track?.kind === 'video');
+    if (!sender?.track) return undefined;
+    const trackId = sender.track.id;
+    let frames = 0;
+    (await sender.getStats()).forEach((entry: { type: string; trackIdentifier?: string; frames?: number }) => {
+      if (entry.type === 'media-source' && entry.trackIdentifier === trackId) frames = entry.frames ?? 0;
+    });
+    return frames;
+  }
+
+  close(): void {
+    this.pc.close();
+  }
+
+  private encodingsFor(track: MediaStreamTrack): RTCRtpEncodingParameters[] | undefined {
+    if (track.kind !== 'video') return undefined;
+    const bitrate = this.settings.maxBitrateBps;
+    if (this.feed === 'screen') return [{ maxBitrate: bitrate, maxFramerate: SCREEN_MAX_FRAME_RATE }];
+    const height = track.getSettings().height ?? 0;
+    if (!this.settings.simulcast || height < MIN_SIMULCAST_HEIGHT) return [{ maxBitrate: bitrate }];
+    // Largest first, as Janus expects them: it numbers the layers 0, 1, 2 from the smallest.
+    const [full, half, quarter] = LAYER_BITRATE_SHARES.map((share) => Math.round(bitrate * share));
+    return [
+      { rid: 'h', maxBitrate: full },
+      { rid: 'm', maxBitrate: half, scaleResolutionDownBy: 2 },
+      { rid: 'l', maxBitrate: quarter, scaleResolutionDownBy: 4 },
+    ];
+  }
+
+  private sendCandidate(candidate: RTCIceCandidateInit | null): void {
+    this.send(trickleMessage(this.pcId, candidate));
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The page's one receiving RTCPeerConnection: every remote feed arrives on
+ * it, each on m-lines (`mid`s) the server maps to a participant's feed in
+ * every offer. Janus reuses a freed m-line for a later feed, so a track can
+ * move from one participant to another: the page's streams (one
+ * MediaStream per feed, kept for as long as the feed is received) are
+ * rebuilt from the mapping after every negotiation.
+ */
+import type { ClientMessage, FeedKind, PeerConnectionId, SubscribedStreamInfo } from '../../protocol/messages.js';
+import { trickleMessage } from './signalling.js';
+
+export interface ReceivedFeed {
+  participantId: string;
+  feed: FeedKind;
+  stream: MediaStream;
+}
+
+export interface SubscriberView {
+  /** A feed's stream appeared (with its first tracks), or changed its tracks. */
+  feedReceived(feed: ReceivedFeed): void;
+  feedEnded(participantId: string, feed: FeedKind): void;
+}
+
+export function feedKey(participantId: string, feed: FeedKind): string {
+  return `${participantId}:${feed}`;
+}
+
+export class Subscriber {
+  private pc: RTCPeerConnection | undefined;
+  private pcId: PeerConnectionId | undefined;
+  private mapping: SubscribedStreamInfo[] = [];
+  private readonly received = new Map<string, ReceivedFeed>();
+  /** Offers are applied one after another, in the order they came. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ice: () => RTCConfiguration,
+    private readonly send: (message: ClientMessage) => void,
+    private readonly view: SubscriberView,
+  ) {}
+
+  /** The connection everything is received on, for statistics. */
+  get connection(): RTCPeerConnection | undefined {
+    return this.pc;
+  }
+
+  get id(): PeerConnectionId | undefined {
+    return this.pcId;
+  }
+
+  /** Which participant's feed a mid carries now. */
+  streamOf(mid: string): SubscribedStreamInfo | undefined {
+    return this.mapping.find((stream) => stream.mid === mid);
+  }
+
+  onOffer(pcId: PeerConnectionId, sdp: string, streams: SubscribedStreamInfo[]): void {
+    this.chain = this.chain.then(() => this.applyOffer(pcId, sdp, streams)).catch((error: unknown) => console.warn('cannot apply a subscription offer', error));
+  }
+
+  /** Drops the connection and every received feed (a new welcome or a media reset follows). */
+  close(): void {
+    this.pc?.close();
+    this.pc = undefined;
+    this.pcId = undefined;
+    this.mapping = [];
+    this.refresh();
+  }
+
+  private async applyOffer(pcId: PeerConnectionId, sdp: string, streams: SubscribedStreamInfo[]): Promise<void> {
+    if (pcId !== this.pcId) this.open(pcId);
+    const pc = this.pc!;
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    if (pc !== this.pc) return;
+    this.send({ type: 'subscriptionAnswer', pcId, sdp: answer.sdp ?? '' });
+    this.mapping = streams;
+    this.refresh();
+  }
+
+  private open(pcId: PeerConnectionId): void {
+    this.close();
+    const pc = new RTCPeerConnection(this.ice());
+    this.pc = pc;
+    this.pcId = pcId;
+    pc.onicecandidate = (event) => this.send(trickleMessage(pcId, event.candidate ? event.candidate.toJSON() : null));
+    pc.ontrack = () => this.refresh();
+  }
+
+  /** Puts every mapped m-line's track into its feed's stream, and lets go of feeds no longer mapped. */
+  private refresh(): void {
+    const tracksByFeed = new Map<string, { participantId: string; feed: FeedKind; tracks: MediaStreamTrack[] }>();
+    for (const transceiver of this.pc?.getTransceivers() ?? []) {
+      const mapped = transceiver.mid === null ? undefined : this.streamOf(transceiver.mid);
+      if (!mapped || transceiver.currentDirection === 'inactive') continue;
+      const key = feedKey(mapped.participantId, mapped.feed);
+      const entry = tracksByFeed.get(key) ?? { participantId: mapped.participantId, feed: mapped.feed, tracks: [] };
+      entry.tracks.push(transceiver.receiver.track);
+      tracksByFeed.set(key, entry);
+    }
+    for (const [key, received] of [...this.received]) {
+      if (tracksByFeed.has(key)) continue;
+      this.received.delete(key);
+      this.view.feedEnded(received.participantId, received.feed);
+    }
+    for (const [key, { participantId, feed, tracks }] of tracksByFeed) {
+      const received = this.received.get(key) ?? { participantId, feed, stream: new MediaStream() };
+      this.received.set(key, received);
+      const { stream } = received;
+      for (const track of stream.getTracks()) if (!tracks.includes(track)) stream.removeTrack(track);
+      for (const track of tracks) if (!stream.getTracks().includes(track)) stream.addTrack(track);
+      this.view.feedReceived(received);
+    }
+  }
+}

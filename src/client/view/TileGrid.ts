@@ -1,0 +1,219 @@
+/**
+ * The grid of video tiles: one per participant's camera (named, and showing
+ * an initial until its video arrives), one per screenshare, and our own
+ * mirrored self-view. Every tile keeps a 16:9 video area; a screenshare and
+ * a pinned tile take the room of four. Tiles the stage keeps off screen are
+ * hidden (their audio plays elsewhere, see AudioSinks). Each remote tile
+ * can be pinned, or shown full screen.
+ */
+import type { FeedKind, PhoneCallInfo } from '../../protocol/messages.js';
+
+export interface TileInfo {
+  participantId: string;
+  feed: FeedKind;
+  name: string;
+  self?: boolean;
+}
+
+export interface TileActions {
+  pin(participantId: string, feed: FeedKind): void;
+  fullscreen(tile: HTMLElement): void;
+}
+
+/** A remote tile on screen: what the server must send video for. */
+export interface ShownTile {
+  participantId: string;
+  feed: FeedKind;
+  video: HTMLVideoElement;
+}
+
+const ASPECT = 16 / 9;
+/** Cells a screenshare or a pinned tile spans across and down. */
+const BIG_SPAN = 2;
+
+export class TileGrid {
+  private readonly tiles = new Map<string, HTMLElement>();
+
+  /** With `layout: false` the container's own CSS sizes the tiles (the join form's single preview). */
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly options: { layout: boolean; actions?: TileActions } = { layout: true },
+  ) {
+    if (options.layout) new ResizeObserver(() => this.layout()).observe(container);
+  }
+
+  static key(participantId: string, feed: FeedKind): string {
+    return `${participantId}:${feed}`;
+  }
+
+  upsert(info: TileInfo): HTMLElement {
+    const key = TileGrid.key(info.participantId, info.feed);
+    const tile = this.tiles.get(key) ?? this.create(key, info);
+    const caption = tile.querySelector<HTMLElement>('.name')!;
+    const label = info.feed === 'screen' ? `${info.name} (screen)` : info.self ? `${info.name} (you)` : info.name;
+    caption.textContent = label;
+    tile.querySelector('.avatar')!.textContent = info.name.trim().charAt(0).toUpperCase();
+    for (const button of tile.querySelectorAll<HTMLButtonElement>('.tile-action')) button.setAttribute('aria-label', `${button.dataset['action']} ${label}`);
+    return tile;
+  }
+
+  /** Marks a phone's tile as audio-only and shows how its call is going. */
+  setPhoneCall(participantId: string, call: PhoneCallInfo): void {
+    const tile = this.tile(participantId, 'camera');
+    if (!tile) return;
+    tile.dataset['kind'] = 'phone';
+    tile.dataset['callState'] = call.state;
+    tile.classList.add('phone');
+    let label = tile.querySelector<HTMLElement>('.call-state');
+    if (!label) {
+      label = document.createElement('span');
+      label.className = 'call-state';
+      label.setAttribute('aria-live', 'polite');
+      tile.append(label);
+    }
+    label.textContent = call.state === 'answered' ? 'phone' : `phone · ${call.reason ?? call.state}`;
+  }
+
+  /** Shows a participant's mute state on their camera tile. */
+  setMuted(participantId: string, audioMuted: boolean, videoMuted: boolean): void {
+    const tile = this.tile(participantId, 'camera');
+    if (!tile) return;
+    tile.dataset['audioMuted'] = String(audioMuted);
+    tile.dataset['videoMuted'] = String(videoMuted);
+    const labels = [audioMuted ? 'muted' : '', videoMuted ? 'camera off' : ''].filter(Boolean);
+    tile.querySelector('.indicators')!.textContent = labels.join(' · ');
+  }
+
+  setSpeaking(participantId: string | undefined): void {
+    for (const tile of this.tiles.values()) tile.classList.toggle('speaking', tile.dataset['participantId'] === participantId && tile.dataset['feed'] === 'camera');
+  }
+
+  /** Marks the pinned tile (shown large), or none. */
+  setPinned(key: string | undefined): void {
+    for (const [tileKey, tile] of this.tiles) {
+      const pinned = tileKey === key;
+      tile.classList.toggle('pinned', pinned);
+      tile.querySelector('.tile-action.pin')?.setAttribute('aria-pressed', String(pinned));
+    }
+    this.layout();
+  }
+
+  /** Shows only the camera tiles of `onStage` (screens and our own tile always show). */
+  setStage(onStage: ReadonlySet<string>): void {
+    for (const tile of this.tiles.values()) {
+      const offstage = tile.dataset['feed'] === 'camera' && !tile.classList.contains('self') && !onStage.has(tile.dataset['participantId']!);
+      tile.hidden = offstage;
+    }
+    this.layout();
+  }
+
+  get remoteCount(): number {
+    return new Set([...this.tiles.values()].filter((t) => !t.classList.contains('self')).map((t) => t.dataset['participantId'])).size;
+  }
+
+  /** The remote tiles on screen now. */
+  shown(): ShownTile[] {
+    return [...this.tiles.values()]
+      .filter((tile) => !tile.hidden && !tile.classList.contains('self'))
+      .map((tile) => ({ participantId: tile.dataset['participantId']!, feed: tile.dataset['feed'] as FeedKind, video: tile.querySelector('video')! }));
+  }
+
+  attach(participantId: string, feed: FeedKind, stream: MediaStream | null): void {
+    const tile = this.tiles.get(TileGrid.key(participantId, feed));
+    const video = tile?.querySelector('video');
+    if (!tile || !video) return;
+    if (video.srcObject !== stream) video.srcObject = stream;
+    tile.classList.toggle('no-video', stream === null || stream.getVideoTracks().length === 0);
+  }
+
+  remove(participantId: string, feed?: FeedKind): void {
+    for (const [key, tile] of this.tiles) {
+      if (tile.dataset['participantId'] !== participantId || (feed && tile.dataset['feed'] !== feed)) continue;
+      tile.remove();
+      this.tiles.delete(key);
+    }
+    this.layout();
+  }
+
+  /** Drops every tile but our own. */
+  clearRemote(selfId: string | undefined): void {
+    for (const tile of [...this.tiles.values()]) {
+      if (tile.dataset['participantId'] !== selfId) this.remove(tile.dataset['participantId']!);
+    }
+  }
+
+  tile(participantId: string, feed: FeedKind): HTMLElement | undefined {
+    return this.tiles.get(TileGrid.key(participantId, feed));
+  }
+
+  private create(key: string, info: TileInfo): HTMLElement {
+    const tile = document.createElement('figure');
+    tile.className = `tile ${info.feed}${info.self ? ' self' : ''} no-video`;
+    tile.dataset['participantId'] = info.participantId;
+    tile.dataset['feed'] = info.feed;
+    const video = document.createElement('video');
+    video.autoplay = true;
+    video.playsInline = true;
+    // Remote audio plays through its own element (AudioSinks), whether the tile shows or not.
+    video.muted = true;
+    const avatar = document.createElement('span');
+    avatar.className = 'avatar';
+    avatar.setAttribute('aria-hidden', 'true');
+    const caption = document.createElement('figcaption');
+    caption.className = 'name';
+    const indicators = document.createElement('span');
+    indicators.className = 'indicators';
+    indicators.setAttribute('aria-live', 'polite');
+    tile.append(video, avatar, caption, indicators);
+    const actions = this.options.actions;
+    if (actions && !info.self) tile.append(this.actionButtons(tile, info, actions));
+    this.tiles.set(key, tile);
+    this.container.append(tile);
+    this.layout();
+    return tile;
+  }
+
+  private actionButtons(tile: HTMLElement, info: TileInfo, actions: TileActions): HTMLElement {
+    const bar = document.createElement('span');
+    bar.className = 'tile-actions';
+    const pin = document.createElement('button');
+    pin.type = 'button';
+    pin.className = 'tile-action pin';
+    pin.dataset['action'] = 'Pin';
+    pin.setAttribute('aria-pressed', 'false');
+    pin.textContent = '📌';
+    pin.addEventListener('click', () => actions.pin(info.participantId, info.feed));
+    const full = document.createElement('button');
+    full.type = 'button';
+    full.className = 'tile-action fullscreen';
+    full.dataset['action'] = 'Full screen';
+    full.textContent = '⛶';
+    full.addEventListener('click', () => actions.fullscreen(tile));
+    bar.append(pin, full);
+    return bar;
+  }
+
+  /**
+   * Picks the column count that gives the largest 16:9 tiles fitting the container (a screenshare
+   * or a pinned tile counts as BIG_SPAN × BIG_SPAN cells), and sizes the cells to it.
+   */
+  private layout(): void {
+    if (!this.options.layout) return;
+    const tiles = [...this.tiles.values()].filter((tile) => !tile.hidden);
+    const big = tiles.filter((t) => t.dataset['feed'] === 'screen' || t.classList.contains('pinned')).length;
+    const cells = Math.max(tiles.length + big * (BIG_SPAN * BIG_SPAN - 1), 1);
+    const style = getComputedStyle(this.container);
+    const gap = parseFloat(style.columnGap) || 0;
+    const width = this.container.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const height = this.container.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    let best = { columns: 1, tileWidth: 0 };
+    for (let columns = big > 0 ? BIG_SPAN : 1; columns <= cells; columns += 1) {
+      const rows = Math.max(Math.ceil(cells / columns), big > 0 ? BIG_SPAN : 1);
+      const tileWidth = Math.min((width - gap * (columns - 1)) / columns, ((height - gap * (rows - 1)) / rows) * ASPECT);
+      if (tileWidth > best.tileWidth) best = { columns, tileWidth };
+    }
+    const tileWidth = Math.max(Math.floor(best.tileWidth), 0);
+    this.container.style.gridTemplateColumns = `repeat(${best.columns}, ${tileWidth}px)`;
+    this.container.style.gridAutoRows = `${Math.floor(tileWidth / ASPECT)}px`;
+  }
+}

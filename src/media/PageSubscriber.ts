@@ -1,0 +1,264 @@
+/**
+ * A page's one subscription: a multistream VideoRoom subscriber handle on
+ * Janus and one receiving RTCPeerConnection on the page, for every feed the
+ * page receives. Feeds come and go by renegotiation over that connection
+ * (no new ICE or DTLS), one negotiation at a time: changes that arrive while
+ * Janus's offer waits for the page's answer are made together after it.
+ * Each video stream is sent at the layer its tile needs (`configure`, no
+ * renegotiation), or paused while its tile is off screen.
+ *
+ * Janus also offers on its own: when a remote publisher (a phone, a copy
+ * from another node) goes away, it renegotiates every subscription to it,
+ * whatever `autoupdate` says, or queues that offer until the current one is
+ * answered ("updating"). Such offers reach the handle as events and go to
+ * the page like ours.
+ */
+import type { Logger } from 'pino';
+import type { PeerConnectionId, ServerMessage, SubscribedStreamInfo } from '../protocol/messages.js';
+import type { JanusHandle, TrickleCandidate } from './janus/JanusHandle.js';
+import type { JanusSession } from './janus/JanusSession.js';
+import * as videoroom from './janus/videoroom.js';
+import {
+  configureStreams,
+  joinSubscription,
+  missingFeedOf,
+  readOffer,
+  startSubscription,
+  updateSubscription,
+  type StreamRequest,
+  type StreamSetting,
+  type SubscribedStream,
+  type SubscriptionUpdate,
+} from './janus/videoroomSubscriber.js';
+import { chooseLayer, type LayerChoice, type VideoWant } from './layerChoice.js';
+import { MediaError } from './mediaErrors.js';
+import type { OfferedFeed } from './MediaSession.js';
+import type { FailureLog } from '../support/failures.js';
+
+export type SubscriptionNotice = Extract<ServerMessage, { type: 'subscriptionOffer' }>;
+
+export interface PageSubscriberOptions {
+  janusRoom: number;
+  nextPcId: () => PeerConnectionId;
+  notify: (notice: SubscriptionNotice) => void;
+  failures: FailureLog;
+}
+
+export class PageSubscriber {
+  /** The feeds the page should receive, by feed key. */
+  private readonly wanted = new Map<string, OfferedFeed>();
+  /** How the page shows each feed's video, by feed key; a feed it does not list gets no video. Unknown until the page first says. */
+  private view: Map<string, VideoWant> | undefined;
+  /** The last layer configured for each mid, so only changes are sent. */
+  private readonly configured = new Map<string, string>();
+  private handle: JanusHandle | undefined;
+  /** Whether the handle joined the room as a subscriber (later changes are updates). */
+  private joined = false;
+  /** The subscription's streams as Janus last listed them. */
+  private streams: SubscribedStream[] = [];
+  /** The page's receiving connection for the current handle. */
+  private pcId: PeerConnectionId | undefined;
+  /** Janus's offer waits for the page's answer. */
+  private offerWithPage = false;
+  /** An update is on its way to Janus, or Janus said it will send its offer later: further changes wait. */
+  private requesting = false;
+  private closed = false;
+  /** Requests on the handle go one after another. */
+  private chain: Promise<void> = Promise.resolve();
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly session: JanusSession,
+    private readonly options: PageSubscriberOptions,
+  ) {
+    this.logger = options.failures.logger;
+  }
+
+  receive(feed: OfferedFeed): void {
+    const current = this.wanted.get(feed.key);
+    if (current?.feedId === feed.feedId) return;
+    this.wanted.set(feed.key, feed);
+    this.renegotiate();
+  }
+
+  release(key: string): void {
+    if (this.wanted.delete(key)) this.renegotiate();
+  }
+
+  get receivingCount(): number {
+    return this.wanted.size;
+  }
+
+  /** The page's tiles changed: every video stream gets the layer its tile needs, or none. */
+  setView(view: Map<string, VideoWant>): void {
+    this.view = view;
+    this.enqueue('cannot set the layers of a subscription', () => this.configureLayers());
+  }
+
+  /** The page's answer to the last offer: the negotiation is complete, and waiting changes go ahead. */
+  async answer(pcId: PeerConnectionId, answerSdp: string): Promise<void> {
+    const handle = this.handle;
+    if (!handle || pcId !== this.pcId || !this.offerWithPage) throw MediaError.unknownPeerConnection(pcId);
+    this.offerWithPage = false;
+    await startSubscription(handle, { type: 'answer', sdp: answerSdp });
+    this.enqueue('cannot set the layers of a subscription', () => this.configureLayers());
+    this.renegotiate();
+  }
+
+  async trickle(pcId: PeerConnectionId, candidate: TrickleCandidate | null): Promise<void> {
+    if (!this.handle || pcId !== this.pcId) throw MediaError.unknownPeerConnection(pcId);
+    await this.handle.trickle(candidate);
+  }
+
+  /** Whether `pcId` names this subscription's connection. */
+  owns(pcId: PeerConnectionId): boolean {
+    return pcId === this.pcId;
+  }
+
+  /** The session is being destroyed, and the handle with it. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private get negotiating(): boolean {
+    return this.offerWithPage || this.requesting;
+  }
+
+  private renegotiate(): void {
+    if (!this.negotiating) this.enqueue('cannot update a subscription', () => this.negotiate());
+  }
+
+  private enqueue(what: string, task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((error: unknown) => {
+      if (!this.closed) this.options.failures.report(what, error);
+    });
+  }
+
+  /** Makes Janus's subscription match the wanted feeds, in one request, and hands its offer to the page. */
+  private async negotiate(): Promise<void> {
+    if (this.closed || this.negotiating) return;
+    const { subscribe, unsubscribe } = this.changes();
+    if (subscribe.length === 0 && unsubscribe.length === 0) return;
+    this.requesting = true;
+    try {
+      const handle = this.handle ?? (await this.attach());
+      const update = this.joined
+        ? await updateSubscription(handle, { subscribe, unsubscribe })
+        : await joinSubscription(handle, this.options.janusRoom, subscribe);
+      this.joined = true;
+      // Janus put the change off until its own offer is answered: that offer comes as an event, with ours after it.
+      if (update.postponed) return;
+      this.requesting = false;
+      this.present(update);
+    } catch (error) {
+      this.requesting = false;
+      // A feed that left while it was being added: forget it, and try the rest again.
+      const missing = missingFeedOf(error);
+      if (missing === undefined) throw error;
+      this.logger.debug({ feedId: missing }, 'a feed ended while it was being subscribed');
+      for (const [key, feed] of this.wanted) if (feed.feedId === missing) this.wanted.delete(key);
+    } finally {
+      if (!this.negotiating && !this.closed) this.renegotiate();
+    }
+  }
+
+  /** Takes Janus's listing of the subscription, and hands its offer (if it made one) to the page. */
+  private present(update: SubscriptionUpdate): void {
+    if (update.streams) this.onStreams(update.streams);
+    if (!update.offer || this.closed) return;
+    this.pcId ??= this.options.nextPcId();
+    this.offerWithPage = true;
+    this.options.notify({ type: 'subscriptionOffer', pcId: this.pcId, sdp: update.offer.sdp, streams: this.mapping() });
+  }
+
+  private async attach(): Promise<JanusHandle> {
+    const handle = await this.session.attach(videoroom.VIDEOROOM_PLUGIN);
+    this.handle = handle;
+    handle.on('event', (event) => {
+      if (this.handle !== handle) return;
+      if (event.kind === 'hangup') this.restart(handle, event.reason);
+      const offered = event.kind === 'plugin' ? readOffer(event.reply) : undefined;
+      if (offered) {
+        this.requesting = false;
+        this.present(offered);
+      }
+    });
+    return handle;
+  }
+
+  /**
+   * Janus hung up the page's receiving connection (ICE or DTLS failed): the
+   * subscription starts over on a new handle, and the page gets an offer
+   * for a new connection (a new pcId tells it so).
+   */
+  private restart(handle: JanusHandle, reason: string): void {
+    this.logger.info({ reason }, 'the receiving connection was hung up; subscribing again');
+    this.handle = undefined;
+    this.joined = false;
+    this.streams = [];
+    this.pcId = undefined;
+    this.offerWithPage = false;
+    this.requesting = false;
+    this.configured.clear();
+    this.options.failures.watch('cannot detach a hung-up subscription', handle.detach());
+    this.renegotiate();
+  }
+
+  /** What to add (wanted feeds without a stream yet) and what to remove (streams of feeds no longer wanted). */
+  private changes(): { subscribe: StreamRequest[]; unsubscribe: string[] } {
+    const active = this.streams.filter((stream) => stream.active && stream.feed_id !== undefined);
+    const wantedIds = new Set([...this.wanted.values()].map((feed) => feed.feedId));
+    const subscribedIds = new Set(active.map((stream) => stream.feed_id));
+    const subscribe = [...this.wanted.values()].filter((feed) => !subscribedIds.has(feed.feedId)).flatMap((feed) => this.requestsFor(feed));
+    const unsubscribe = active.filter((stream) => !wantedIds.has(stream.feed_id!)).map((stream) => stream.mid);
+    return { subscribe, unsubscribe };
+  }
+
+  /** A feed's streams, its video at the layer its tile needs (the smallest, before the page says), to show a first frame soonest. */
+  private requestsFor(feed: OfferedFeed): StreamRequest[] {
+    if (feed.streams.length === 0) return [{ feed: feed.feedId }];
+    return feed.streams.map((stream) => {
+      if (stream.type !== 'video') return { feed: feed.feedId, mid: stream.mid };
+      const layer = this.layerFor(feed);
+      return { feed: feed.feedId, mid: stream.mid, ...layer };
+    });
+  }
+
+  private layerFor(feed: OfferedFeed): LayerChoice {
+    if (this.view) return chooseLayer(feed.video, this.view.get(feed.key));
+    return feed.video?.simulcast ? { send: true, substream: 0 } : { send: true };
+  }
+
+  private onStreams(streams: SubscribedStream[]): void {
+    this.streams = streams;
+    const live = new Set(streams.filter((stream) => stream.active).map((stream) => stream.mid));
+    for (const mid of [...this.configured.keys()]) if (!live.has(mid)) this.configured.delete(mid);
+  }
+
+  /** Which participant's feed each active stream carries, for the page to put tracks on tiles. */
+  private mapping(): SubscribedStreamInfo[] {
+    const byId = new Map([...this.wanted.values()].map((feed) => [feed.feedId, feed]));
+    return this.streams.flatMap((stream) => {
+      const feed = stream.feed_id === undefined ? undefined : byId.get(stream.feed_id);
+      if (!stream.active || !feed || stream.type === 'data') return [];
+      return [{ mid: stream.mid, participantId: feed.publisherId, feed: feed.feed, kind: stream.type }];
+    });
+  }
+
+  private async configureLayers(): Promise<void> {
+    const handle = this.handle;
+    if (!handle || this.closed) return;
+    const byId = new Map([...this.wanted.values()].map((feed) => [feed.feedId, feed]));
+    const settings: StreamSetting[] = [];
+    for (const stream of this.streams) {
+      const feed = stream.feed_id === undefined ? undefined : byId.get(stream.feed_id);
+      if (!stream.active || stream.type !== 'video' || !feed) continue;
+      const setting: StreamSetting = { mid: stream.mid, ...this.layerFor(feed) };
+      const key = JSON.stringify(setting);
+      if (this.configured.get(stream.mid) === key) continue;
+      this.configured.set(stream.mid, key);
+      settings.push(setting);
+    }
+    if (settings.length > 0) await configureStreams(handle, settings);
+  }
+}
