@@ -1,7 +1,7 @@
 /** The measured join (see twoPageJoin.ts) through the meeting page and our server. */
 import type { Browser } from 'playwright-core';
 import { waitForLocalPreview } from '../lib/pageProbe.js';
-import { openProbedPage, timeSecondJoin, type ProbedPage } from './twoPageJoin.js';
+import { openProbedPage, timeSecondJoin, type JoinSample, type ProbedPage } from './twoPageJoin.js';
 
 async function openMeetingPage(browser: Browser, baseUrl: string, room: string, name: string): Promise<ProbedPage> {
   const opened = await openProbedPage(browser);
@@ -11,6 +11,6 @@ async function openMeetingPage(browser: Browser, baseUrl: string, room: string, 
   return opened;
 }
 
-export function joinThroughConvene(browser: Browser, baseUrl: string, room: string): Promise<number> {
+export function joinThroughConvene(browser: Browser, baseUrl: string, room: string): Promise<JoinSample> {
   return timeSecondJoin((name) => openMeetingPage(browser, baseUrl, room, name), '#join-button');
 }

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { JanusConnection } from '../../src/media/janus/JanusConnection.js';
 import * as videoroom from '../../src/media/janus/videoroom.js';
 import { waitForLocalPreview } from '../lib/pageProbe.js';
-import { openProbedPage, timeSecondJoin, type ProbedPage } from './twoPageJoin.js';
+import { openProbedPage, timeSecondJoin, type JoinSample, type ProbedPage } from './twoPageJoin.js';
 
 export interface DirectTarget {
   pageUrl: string;
@@ -41,6 +41,6 @@ async function withRoom<T>(target: DirectTarget, use: (room: number) => Promise<
   }
 }
 
-export function joinDirectlyOnJanus(browser: Browser, target: DirectTarget): Promise<number> {
+export function joinDirectlyOnJanus(browser: Browser, target: DirectTarget): Promise<JoinSample> {
   return withRoom(target, (room) => timeSecondJoin((name) => openDirectPage(browser, target, room, name), '#join'));
 }

@@ -11,16 +11,16 @@ export async function installMediaProbe(context: BrowserContext): Promise<void> 
   await context.addInitScript({ content: probeScript });
 }
 
-/** Waits until the page has decoded a remote video frame; returns click-to-frame in ms. */
-export async function clickToFirstFrameMs(page: Page, timeoutMs = 20_000): Promise<number> {
+/** The epoch times a page's join button was clicked and its first remote video frame decoded, once both happened. */
+export async function joinTimes(page: Page, timeoutMs = 20_000): Promise<{ clickedAt: number; firstFrameAt: number }> {
   const read = () =>
     page.evaluate(() => {
       const { clickedAt, firstFrameAt } = (window as unknown as { mediaProbe: { clickedAt?: number; firstFrameAt?: number } }).mediaProbe;
       return { clickedAt, firstFrameAt };
     });
-  const probe = await waitFor(read, (p) => p.firstFrameAt !== undefined, timeoutMs, 50);
+  const probe = await waitFor(read, (p) => p.firstFrameAt !== undefined, timeoutMs, 20);
   if (probe.clickedAt === undefined || probe.firstFrameAt === undefined) throw new Error('no remote video frame was decoded after the click');
-  return probe.firstFrameAt - probe.clickedAt;
+  return { clickedAt: probe.clickedAt, firstFrameAt: probe.firstFrameAt };
 }
 
 /** Waits until the page shows its own camera: capture has started, so the join measures joining only. */

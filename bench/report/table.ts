@@ -21,9 +21,11 @@ function headlineTable(results: BenchResults): string[] {
   const lines = [row(['benchmark', 'figure', 'median', 'p95', 'runs']), row(['---', '---', '---:', '---:', '---:'])];
   const { join, signalling, phone, capacity } = results;
   if (join) {
-    lines.push(summaryRow('join', 'click "Join" → first remote video frame (meeting page, our server)', join.convene));
-    lines.push(summaryRow('join', 'same join, client talking to Janus directly', join.direct));
-    lines.push(row(['join', 'overhead ratio (meeting page ÷ direct, medians)', `${join.overheadRatio.toFixed(2)}×`, '', '']));
+    for (const [label, way] of [['the joiner sees the room', join.joinerSeesRoom], ['the room sees the joiner', join.roomSeesJoiner]] as const) {
+      lines.push(summaryRow('join', `click "Join" → ${label}: first video frame (meeting page, our server)`, way.convene));
+      lines.push(summaryRow('join', `same, client talking to Janus directly`, way.direct));
+      lines.push(row(['join', `${label}: meeting page ÷ direct (medians)`, `${way.ratio.toFixed(2)}×`, '', '']));
+    }
     lines.push(summaryRow('join', 'server share: `/joinCall` sent → `publishAnswer` received', join.serverShare));
   }
   if (capacity) {

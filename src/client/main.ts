@@ -5,10 +5,13 @@
  * copes) to the MeetingSession.
  */
 import './withoutEval.js';
-import type { ParticipantInfo } from '../protocol/messages.js';
+import type { ParticipantInfo, VideoPublishing } from '../protocol/messages.js';
+import type { JoinCallReply } from '../protocol/http.js';
 import { joinCall } from './api.js';
 import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';
 import { MeetingSession } from './session/MeetingSession.js';
+import { onHello, openSignallingSocket } from './session/signalling.js';
+import { Publisher } from './session/Publisher.js';
 import { DialOutDialog } from './DialOutDialog.js';
 import { TileGrid } from './view/TileGrid.js';
 import { RoomView } from './view/RoomView.js';
@@ -31,6 +34,7 @@ const micSelect = element<HTMLSelectElement>('mic-select');
 const cameraSelect = element<HTMLSelectElement>('camera-select');
 const speakerSelect = element<HTMLSelectElement>('speaker-select');
 const joinError = element<HTMLElement>('join-error');
+const joinButton = element<HTMLButtonElement>('join-button');
 const meeting = element<HTMLElement>('meeting');
 const callBar = element<HTMLElement>('call-bar');
 const devices = element<HTMLFieldSetElement>('devices');
@@ -50,6 +54,11 @@ const CAMERA_CHECK_MS = 3_000;
 /** A screenshare is sent sharp rather than smooth: text needs pixels, not frames. */
 const SCREEN_CAPTURE: MediaStreamConstraints = { video: { frameRate: { max: 10 }, width: { max: 1920 }, height: { max: 1080 } }, audio: false };
 
+/** Opened now, while the user is on the join form, so that joining does not wait for the handshake. */
+const earlySocket = openSignallingSocket();
+/** How the server has cameras published, once the early socket's hello says: the camera's offer is then made while joining. */
+let videoPublishing: VideoPublishing | undefined;
+onHello(earlySocket, (hello) => (videoPublishing = hello.video));
 let localStream = new MediaStream();
 let screenStream: MediaStream | undefined;
 let session: MeetingSession | undefined;
@@ -164,21 +173,12 @@ function stopScreen(): void {
   setPressed(screenButton, false);
 }
 
-function startMeeting(reply: { token: string; participantId: string; room: string }, displayName: string): void {
+function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publisher | undefined): void {
   token = reply.token;
   selfId = reply.participantId;
-  form.hidden = true;
-  meeting.hidden = false;
-  callBar.hidden = false;
-  // The pickers stay at hand in the call bar; focus moves there too, as the join button it was on is gone.
-  deviceNotice.before(devices);
-  micButton.focus();
-  element('room-title').textContent = reply.room;
-  grid.upsert({ participantId: selfId, feed: 'camera', name: displayName, self: true });
-  preview.remove(PREVIEW_ID);
-
-  session = new MeetingSession(token, {
+  session = new MeetingSession(token, earlySocket, {
     welcomed(_self, others, startMutedAudio, video) {
+      if (meeting.hidden) showMeeting(reply.room, displayName);
       room.clearRemote(selfId);
       room.welcomed(token, video.lastN);
       // The start-muted setting applies once, at the first welcome, not again after every reconnect.
@@ -202,22 +202,47 @@ function startMeeting(reply: { token: string; participantId: string; room: strin
       console.warn(`server error ${code}: ${reason}`);
     },
   });
-  showSelf(localStream);
-  session.start(localStream);
+  session.start(localStream, { iceServers: reply.iceServers, iceTransportPolicy: reply.iceTransportPolicy }, reply.video, prepared);
   if (screenStream) session.share('screen', screenStream);
+}
+
+/**
+ * Swaps the join form for the meeting, at the first welcome: the page
+ * starts its media first (its offer, the room's first offer answered), as
+ * laying the meeting out would hold that up.
+ */
+function showMeeting(roomName: string, displayName: string): void {
+  form.hidden = true;
+  meeting.hidden = false;
+  callBar.hidden = false;
+  // The pickers stay at hand in the call bar; focus moves there too, as the join button it was on is gone.
+  deviceNotice.before(devices);
+  micButton.focus();
+  element('room-title').textContent = roomName;
+  grid.upsert({ participantId: selfId, feed: 'camera', name: displayName, self: true });
+  preview.remove(PREVIEW_ID);
+  showSelf(localStream);
 }
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   joinError.textContent = '';
+  joinButton.disabled = true;
   const displayName = nameInput.value.trim();
   localStorage.setItem('convene.name', displayName);
   const retrying = (reason: string, inS: number): void => {
     joinError.textContent = `${reason}. Trying again in ${inS} s…`;
   };
-  joinCall(displayName, roomInput.value.trim(), retrying).then(
-    (reply) => startMeeting(reply, displayName),
-    (error: Error) => (joinError.textContent = error.message),
+  // The request first: the camera's offer is made while the server answers.
+  const joined = joinCall(displayName, roomInput.value.trim(), retrying);
+  const prepared = videoPublishing && localStream.getTracks().length > 0 ? new Publisher('camera', localStream, videoPublishing) : undefined;
+  joined.then(
+    (reply) => startMeeting(reply, displayName, prepared),
+    (error: Error) => {
+      prepared?.close();
+      joinButton.disabled = false;
+      joinError.textContent = error.message;
+    },
   );
 });
 

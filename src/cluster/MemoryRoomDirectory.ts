@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FeedKind } from '../protocol/messages.js';
 import { feedKey } from '../media/MediaSession.js';
 import type { FeedRecord, MemberRecord } from './records.js';
-import { chooseNode, countPerNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
+import { chooseNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
 
 interface RoomEntry {
   version: number;
@@ -66,7 +66,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   async place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string | undefined> {
     const entry = this.rooms.get(room);
     if (!entry?.members.has(participantId)) return undefined;
-    const node = chooseNode(candidates, countPerNode(entry.placements, participantId), capPerNode);
+    const node = chooseNode(candidates, entry.placements, participantId, capPerNode);
     this.changed(entry).placements.set(participantId, node);
     return node;
   }

@@ -26,7 +26,7 @@ import type { FeedKind } from '../protocol/messages.js';
 import { feedKey } from '../media/MediaSession.js';
 import type { FailureLog } from '../support/failures.js';
 import { EventEnvelope, FeedRecord, MemberRecord, type RoomEvent } from './records.js';
-import { chooseNode, countPerNode, type ConnectionListener, type RoomDirectory, type RoomEventListener, type RoomSnapshot } from './RoomDirectory.js';
+import { chooseNode, type ConnectionListener, type RoomDirectory, type RoomEventListener, type RoomSnapshot } from './RoomDirectory.js';
 import { directoryScripts, type ScriptTarget } from './redisScripts.js';
 import { RedisConnectionWatch } from './RedisConnectionWatch.js';
 
@@ -152,7 +152,7 @@ export class RedisRoomDirectory implements RoomDirectory {
   async place(room: string, participantId: string, candidates: string[], capPerNode: number): Promise<string | undefined> {
     for (let attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
       const { placements, placementVersion } = await this.readLive(room);
-      const node = chooseNode(candidates, countPerNode(placements, participantId), capPerNode);
+      const node = chooseNode(candidates, placements, participantId, capPerNode);
       const outcome = await this.client.place(this.target(room, { type: 'placed', participantId, node }), participantId, node, placementVersion);
       if (outcome === 'gone') return undefined;
       if (outcome === 'placed') {

@@ -79,15 +79,22 @@ export interface RoomDirectory {
 }
 
 /**
- * Where a member's media goes: a node the room already uses, while it has
- * room under the per-node cap (0: no cap); otherwise the least loaded node
- * under the cap; when every node is full, the least loaded one anyway.
- * `roomCounts` are the room's members per node, the one being placed excluded.
+ * Where a member's media goes: the node it is already placed on, while that
+ * node is up and has room (its page moved to another app server, which
+ * opens its media again: the room stays where it is); otherwise a node the
+ * room already uses, while it has room under the per-node cap (0: no cap);
+ * otherwise the least loaded node under the cap; when every node is full,
+ * the least loaded one anyway.
  */
-export function chooseNode(candidates: string[], roomCounts: Map<string, number>, capPerNode: number): string {
+export function chooseNode(candidates: string[], placements: Map<string, string>, participantId: string, capPerNode: number): string {
+  const roomCounts = countPerNode(placements, participantId);
   const hasRoom = (node: string): boolean => capPerNode === 0 || (roomCounts.get(node) ?? 0) < capPerNode;
+  const current = placements.get(participantId);
   const chosen =
-    candidates.find((node) => (roomCounts.get(node) ?? 0) > 0 && hasRoom(node)) ?? candidates.find(hasRoom) ?? candidates[0];
+    (current !== undefined && candidates.includes(current) && hasRoom(current) ? current : undefined) ??
+    candidates.find((node) => (roomCounts.get(node) ?? 0) > 0 && hasRoom(node)) ??
+    candidates.find(hasRoom) ??
+    candidates[0];
   if (chosen === undefined) throw new Error('no Janus node to place media on');
   return chosen;
 }

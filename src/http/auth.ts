@@ -18,11 +18,14 @@ export function tokenFromRequest(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export async function authenticate(
-  request: FastifyRequest,
-  tokens: TokenIssuer,
-  token = tokenFromRequest(request),
-): Promise<{ ok: true; grant: ParticipantGrant } | { ok: false; code: 'unauthorized' | 'token_expired'; reason: string }> {
+export type Authentication = { ok: true; grant: ParticipantGrant } | { ok: false; code: 'unauthorized' | 'token_expired'; reason: string };
+
+/** The token of a request (see `tokenFromRequest`), checked. */
+export function authenticate(request: FastifyRequest, tokens: TokenIssuer): Promise<Authentication> {
+  return checkToken(tokens, tokenFromRequest(request));
+}
+
+export async function checkToken(tokens: TokenIssuer, token: string | undefined): Promise<Authentication> {
   if (!token) return { ok: false, code: 'unauthorized', reason: 'a participant token is required (Authorization: Bearer <token>)' };
   const verified = await tokens.verify(token);
   if (verified.ok) return verified;

@@ -11,6 +11,7 @@ import { authenticate, TOKEN_COOKIE } from './auth.js';
 import { describeIssues, sendError } from './httpErrors.js';
 import { rateLimitPerAddressAndRoom } from './rateLimits.js';
 import type { RoomAccess } from './RoomAccess.js';
+import type { IceServer, IceTransportPolicy, VideoPublishing } from '../protocol/messages.js';
 
 export interface MeetingRouteDeps {
   rooms: RoomRegistry;
@@ -18,6 +19,8 @@ export interface MeetingRouteDeps {
   tokenTtlSeconds: number;
   access: RoomAccess;
   joinsPerMinute: number;
+  /** What pages are told about ICE (see signalling/browserIce.ts). */
+  ice: { iceServersFor(participantId: string): IceServer[]; iceTransportPolicy: IceTransportPolicy; video: VideoPublishing };
 }
 
 export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDeps): void {
@@ -42,7 +45,15 @@ export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDe
       'set-cookie',
       `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${deps.tokenTtlSeconds}`,
     );
-    const body: JoinCallReply = { participantId, token, room: roomName, message: `joined room ${roomName}` };
+    const body: JoinCallReply = {
+      participantId,
+      token,
+      room: roomName,
+      message: `joined room ${roomName}`,
+      iceServers: deps.ice.iceServersFor(participantId),
+      iceTransportPolicy: deps.ice.iceTransportPolicy,
+      video: deps.ice.video,
+    };
     return body;
   });
 

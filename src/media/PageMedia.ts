@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { FeedKind, PeerConnectionId, TileView } from '../protocol/messages.js';
+import type { FeedKind, PeerConnectionId, SubscriptionOffer, TileView } from '../protocol/messages.js';
 import type { JanusHandle, TrickleCandidate } from './janus/JanusHandle.js';
 import type { JanusSession } from './janus/JanusSession.js';
 import type { JanusNode } from './JanusNode.js';
@@ -104,6 +104,12 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
 
   get receivingCount(): number {
     return this.subscriber.receivingCount;
+  }
+
+  /** The subscription offer that waits for the page's answer, if any. */
+  get pendingOffer(): SubscriptionOffer | undefined {
+    const notice = this.subscriber.pendingOffer;
+    return notice && { pcId: notice.pcId, sdp: notice.sdp, streams: notice.streams };
   }
 
   /** The page's tiles: each feed's video comes at the layer its tile needs, or not at all. */

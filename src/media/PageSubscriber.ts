@@ -35,6 +35,9 @@ import { MediaError } from './mediaErrors.js';
 import type { OfferedFeed } from './MediaSession.js';
 import type { FailureLog } from '../support/failures.js';
 
+/** What a feed is received at before the page has said how it shows it: its smallest layer. */
+const SMALLEST_TILE: VideoWant = { width: 1, height: 1, lowFrameRate: false };
+
 export type SubscriptionNotice = Extract<ServerMessage, { type: 'subscriptionOffer' }>;
 
 export interface PageSubscriberOptions {
@@ -49,8 +52,17 @@ export class PageSubscriber {
   private readonly wanted = new Map<string, OfferedFeed>();
   /** How the page shows each feed's video, by feed key; a feed it does not list gets no video. Unknown until the page first says. */
   private view: Map<string, VideoWant> | undefined;
-  /** The last layer configured for each mid, so only changes are sent. */
+  /**
+   * The last layer configured for each mid, so only changes are sent. A
+   * stream starts with the layer it was subscribed at. Every `configure`
+   * makes Janus ask the publisher for a keyframe, and a browser ignores a
+   * request that follows another within a few hundred milliseconds: layers
+   * are therefore configured only once the connection is up, so that the
+   * request Janus makes at that moment is the one the publisher answers.
+   */
   private readonly configured = new Map<string, string>();
+  /** Layers asked for in the last subscribe, by publisher and its mid, until Janus names the streams. */
+  private requested = new Map<string, LayerChoice>();
   private handle: JanusHandle | undefined;
   /** Whether the handle joined the room as a subscriber (later changes are updates). */
   private joined = false;
@@ -58,8 +70,10 @@ export class PageSubscriber {
   private streams: SubscribedStream[] = [];
   /** The page's receiving connection for the current handle. */
   private pcId: PeerConnectionId | undefined;
-  /** Janus's offer waits for the page's answer. */
-  private offerWithPage = false;
+  /** Whether that connection is up (Janus said `webrtcup`). */
+  private mediaUp = false;
+  /** Janus's offer that waits for the page's answer. */
+  private offerWithPage: SubscriptionNotice | undefined;
   /** An update is on its way to Janus, or Janus said it will send its offer later: further changes wait. */
   private requesting = false;
   private closed = false;
@@ -99,7 +113,7 @@ export class PageSubscriber {
   async answer(pcId: PeerConnectionId, answerSdp: string): Promise<void> {
     const handle = this.handle;
     if (!handle || pcId !== this.pcId || !this.offerWithPage) throw MediaError.unknownPeerConnection(pcId);
-    this.offerWithPage = false;
+    this.offerWithPage = undefined;
     await startSubscription(handle, { type: 'answer', sdp: answerSdp });
     this.enqueue('cannot set the layers of a subscription', () => this.configureLayers());
     this.renegotiate();
@@ -120,8 +134,13 @@ export class PageSubscriber {
     this.closed = true;
   }
 
+  /** The offer that waits for the page's answer, if any (made before the page connected, it is handed over with the welcome). */
+  get pendingOffer(): SubscriptionNotice | undefined {
+    return this.offerWithPage;
+  }
+
   private get negotiating(): boolean {
-    return this.offerWithPage || this.requesting;
+    return this.offerWithPage !== undefined || this.requesting;
   }
 
   private renegotiate(): void {
@@ -167,8 +186,9 @@ export class PageSubscriber {
     if (update.streams) this.onStreams(update.streams);
     if (!update.offer || this.closed) return;
     this.pcId ??= this.options.nextPcId();
-    this.offerWithPage = true;
-    this.options.notify({ type: 'subscriptionOffer', pcId: this.pcId, sdp: update.offer.sdp, streams: this.mapping() });
+    this.offerWithPage = { type: 'subscriptionOffer', pcId: this.pcId, sdp: update.offer.sdp, streams: this.mapping() };
+    this.logger.trace({ streams: this.offerWithPage.streams.length }, 'subscription offer ready');
+    this.options.notify(this.offerWithPage);
   }
 
   private async attach(): Promise<JanusHandle> {
@@ -177,6 +197,10 @@ export class PageSubscriber {
     handle.on('event', (event) => {
       if (this.handle !== handle) return;
       if (event.kind === 'hangup') this.restart(handle, event.reason);
+      if (event.kind === 'webrtcup') {
+        this.mediaUp = true;
+        this.enqueue('cannot set the layers of a subscription', () => this.configureLayers());
+      }
       const offered = event.kind === 'plugin' ? readOffer(event.reply) : undefined;
       if (offered) {
         this.requesting = false;
@@ -197,7 +221,8 @@ export class PageSubscriber {
     this.joined = false;
     this.streams = [];
     this.pcId = undefined;
-    this.offerWithPage = false;
+    this.mediaUp = false;
+    this.offerWithPage = undefined;
     this.requesting = false;
     this.configured.clear();
     this.options.failures.watch('cannot detach a hung-up subscription', handle.detach());
@@ -220,19 +245,24 @@ export class PageSubscriber {
     return feed.streams.map((stream) => {
       if (stream.type !== 'video') return { feed: feed.feedId, mid: stream.mid };
       const layer = this.layerFor(feed);
+      this.requested.set(`${feed.feedId}/${stream.mid}`, layer);
       return { feed: feed.feedId, mid: stream.mid, ...layer };
     });
   }
 
   private layerFor(feed: OfferedFeed): LayerChoice {
-    if (this.view) return chooseLayer(feed.video, this.view.get(feed.key));
-    return feed.video?.simulcast ? { send: true, substream: 0 } : { send: true };
+    return chooseLayer(feed.video, this.view ? this.view.get(feed.key) : SMALLEST_TILE);
   }
 
   private onStreams(streams: SubscribedStream[]): void {
     this.streams = streams;
     const live = new Set(streams.filter((stream) => stream.active).map((stream) => stream.mid));
     for (const mid of [...this.configured.keys()]) if (!live.has(mid)) this.configured.delete(mid);
+    for (const stream of streams) {
+      const layer = this.requested.get(`${stream.feed_id}/${stream.feed_mid}`);
+      if (stream.active && layer && !this.configured.has(stream.mid)) this.configured.set(stream.mid, settingKey({ mid: stream.mid, ...layer }));
+    }
+    this.requested = new Map();
   }
 
   /** Which participant's feed each active stream carries, for the page to put tracks on tiles. */
@@ -247,18 +277,22 @@ export class PageSubscriber {
 
   private async configureLayers(): Promise<void> {
     const handle = this.handle;
-    if (!handle || this.closed) return;
+    if (!handle || !this.mediaUp || this.closed) return;
     const byId = new Map([...this.wanted.values()].map((feed) => [feed.feedId, feed]));
     const settings: StreamSetting[] = [];
     for (const stream of this.streams) {
       const feed = stream.feed_id === undefined ? undefined : byId.get(stream.feed_id);
       if (!stream.active || stream.type !== 'video' || !feed) continue;
       const setting: StreamSetting = { mid: stream.mid, ...this.layerFor(feed) };
-      const key = JSON.stringify(setting);
+      const key = settingKey(setting);
       if (this.configured.get(stream.mid) === key) continue;
       this.configured.set(stream.mid, key);
       settings.push(setting);
     }
     if (settings.length > 0) await configureStreams(handle, settings);
   }
+}
+
+function settingKey(setting: StreamSetting): string {
+  return JSON.stringify([setting.mid, setting.send, setting.substream, setting.temporal]);
 }

@@ -40,10 +40,14 @@ interface Source {
   readonly feed: OfferedFeed & { audioMid: string };
   input: JanusHandle | undefined;
   forwarderId: number | undefined;
+  /** Its input joining the mixer and its forwarder being made; undefined until started. */
+  mixing: Promise<void> | undefined;
 }
 
 export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements MediaSession {
   private readonly sources = new Map<string, Source>();
+  /** Feeds on their way out of the mix: the mixer outlives them. */
+  private readonly leaving = new Set<Promise<void>>();
   /** The phone's own feed in the VideoRoom, from the moment it is asked for. */
   private publication: Promise<{ live: LiveFeed; port: number }> | undefined;
   private closing: Promise<void> | undefined;
@@ -52,7 +56,8 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
     readonly node: JanusNode,
     private readonly session: JanusSession,
     private readonly mixer: JanusHandle,
-    private readonly mixRoom: number,
+    /** The AudioBridge room that mixes the call. */
+    readonly mixRoom: number,
     private readonly janusRoom: number,
     private readonly display: string,
     /** Where the AudioBridge listens for the phone's RTP: what our SDP offer announces. */
@@ -108,15 +113,16 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
     if (audioMid === undefined || this.closing) return;
     const current = this.sources.get(feed.key);
     if (current?.feed.feedId === feed.feedId) return;
-    if (current) this.drop(current, { publisherGone: true });
-    const source: Source = { feed: { ...feed, audioMid }, input: undefined, forwarderId: undefined };
+    if (current) this.takeOut(current);
+    const source: Source = { feed: { ...feed, audioMid }, input: undefined, forwarderId: undefined, mixing: undefined };
     this.sources.set(feed.key, source);
-    this.failures.watch(`cannot mix ${feed.key} into the phone call`, this.mixIn(source));
+    source.mixing = this.mixIn(source);
+    this.failures.watch(`cannot mix ${feed.key} into the phone call`, source.mixing);
   }
 
   release(key: string): void {
     const source = this.sources.get(key);
-    if (source) this.drop(source, { publisherGone: true });
+    if (source) this.takeOut(source);
   }
 
   get receivingCount(): number {
@@ -134,10 +140,11 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
     return { live: { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID, streams: [], video: undefined }, port };
   }
 
+  /** Joins a feed's input to the mixer and forwards the feed's audio to it; a source dropped meanwhile stops early (`drop` undoes the rest). */
   private async mixIn(source: Source): Promise<void> {
     const input = await this.session.attach(audiobridge.AUDIOBRIDGE_PLUGIN);
     source.input = input;
-    if (!this.isCurrent(source)) return input.detach();
+    if (!this.isCurrent(source)) return;
     const { port } = await audiobridge.joinPlainRtp(input, {
       room: this.mixRoom,
       display: `feed ${source.feed.feedId}`,
@@ -147,24 +154,36 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
     });
     if (!this.isCurrent(source)) return;
     const control = await this.node.controlHandle();
-    const forwarderId = await videoroom.forwardAudio(control, this.janusRoom, source.feed.feedId, source.feed.audioMid, { host: SAME_NODE, port });
-    source.forwarderId = forwarderId;
-    // Dropped while the forwarder was being made: the drop could not stop it, so stop it here.
-    if (!this.isCurrent(source) && !this.closing) await this.stopForwarder(source);
+    source.forwarderId = await videoroom.forwardAudio(control, this.janusRoom, source.feed.feedId, source.feed.audioMid, { host: SAME_NODE, port });
   }
 
   private isCurrent(source: Source): boolean {
     return !this.closing && this.sources.get(source.feed.key) === source;
   }
 
+  /** A feed whose publisher is gone leaves the mix; the bridge's close waits for it. */
+  private takeOut(source: Source): void {
+    const leaving = this.drop(source, { publisherGone: true }).finally(() => this.leaving.delete(leaving));
+    this.leaving.add(leaving);
+    this.failures.watch(`cannot take ${source.feed.key} out of the phone call`, leaving);
+  }
+
   /**
-   * A feed whose publisher is gone took its forwarder with it; one that is
-   * still published (the call ends) keeps forwarding until told to stop.
+   * Takes a feed out of the mix. Its mixing-in runs to its end first: an
+   * input handle detached while it joins the mixer stays in the mixer's
+   * list after its session is freed, and destroying the mixer then crashes
+   * Janus 1.1.2. A feed whose publisher is gone took its forwarder with it;
+   * one that is still published (the call ends) keeps forwarding until told
+   * to stop.
    */
-  private drop(source: Source, { publisherGone }: { publisherGone: boolean }): Promise<void> {
+  private async drop(source: Source, { publisherGone }: { publisherGone: boolean }): Promise<void> {
     this.sources.delete(source.feed.key);
-    const stopped = publisherGone ? Promise.resolve() : this.stopForwarder(source);
-    return stopped.finally(() => source.input?.detach());
+    await source.mixing?.catch(() => undefined);
+    try {
+      if (!publisherGone) await this.stopForwarder(source);
+    } finally {
+      await source.input?.detach();
+    }
   }
 
   private async stopForwarder(source: Source): Promise<void> {
@@ -178,6 +197,7 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
     const sources = [...this.sources.values()];
     const results = await Promise.allSettled([
       ...sources.map((source) => this.drop(source, { publisherGone: false })),
+      ...this.leaving,
       this.removePublication(),
     ]);
     for (const result of results) if (result.status === 'rejected') this.failures.report('cannot release part of a phone bridge', result.reason);

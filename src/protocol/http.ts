@@ -3,7 +3,7 @@
  * own shape and the seed sample's shape, and normalises both to one type.
  */
 import { z } from 'zod';
-import { ParticipantId } from './messages.js';
+import { ParticipantId, type IceServer, type IceTransportPolicy, type VideoPublishing } from './messages.js';
 
 export const DEFAULT_ROOM = 'lobby';
 
@@ -56,6 +56,10 @@ export interface JoinCallReply {
   room: string;
   /** Kept for clients written for the seed sample. */
   message: string;
+  /** The ICE and video settings the welcome will carry, so a page can prepare its connections before its socket is open. */
+  iceServers: IceServer[];
+  iceTransportPolicy: IceTransportPolicy;
+  video: VideoPublishing;
 }
 
 export const IdLookupQuery = z.object({ id: ParticipantId }).strict();

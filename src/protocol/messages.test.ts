@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientMessage, ServerMessage } from './messages.js';
 import { JoinCallRequest } from './http.js';
-import { parseClientMessage } from '../signalling/SignallingConnection.js';
+import { parseClientMessage } from '../signalling/parseMessage.js';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n';
 

@@ -124,10 +124,29 @@ export const ClientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
+/**
+ * The first message on a socket opened without `?token=`: the participant
+ * token `/joinCall` gave. A page opens its socket while its user is still on
+ * the join form, so joining does not wait for the handshake.
+ */
+export const Authenticate = z.object({ type: z.literal('authenticate'), token: z.string().min(1).max(4096) }).strict();
+export type Authenticate = z.infer<typeof Authenticate>;
+
 // ---------------------------------------------------------------------------
 // Server -> browser
 
+/**
+ * Janus's offer for the page's receiving connection, and which feed each of
+ * its streams carries (all of them: a stream not listed carries nothing
+ * now). Answer with `subscriptionAnswer`. A new `pcId` means a new
+ * connection: close the old one.
+ */
+export const SubscriptionOffer = z.object({ pcId: PeerConnectionId, sdp: Sdp, streams: z.array(SubscribedStreamInfo) });
+export type SubscriptionOffer = z.infer<typeof SubscriptionOffer>;
+
 export const ServerMessage = z.discriminatedUnion('type', [
+  /** First message on a socket opened without a token: how pages publish video, so a page can make its camera's offer before it has joined. */
+  z.object({ type: z.literal('hello'), protocolVersion: z.number().int(), video: VideoPublishing }),
   z.object({
     type: z.literal('welcome'),
     protocolVersion: z.number().int(),
@@ -138,18 +157,15 @@ export const ServerMessage = z.discriminatedUnion('type', [
     iceTransportPolicy: IceTransportPolicy.default('all'),
     startMutedAudio: z.boolean(),
     video: VideoPublishing,
+    /** The receiving connection's first offer, when the room's feeds were subscribed before the page connected: answer it first. */
+    subscription: SubscriptionOffer.optional(),
   }),
   z.object({ type: z.literal('participantJoined'), participant: ParticipantInfo }),
   z.object({ type: z.literal('participantUpdated'), participant: ParticipantInfo }),
   z.object({ type: z.literal('participantLeft'), participantId: ParticipantId }),
   z.object({ type: z.literal('publishAnswer'), feed: FeedKind, sdp: Sdp }),
-  /**
-   * Janus's offer for the page's receiving connection, and which feed each
-   * of its streams carries (all of them: a stream not listed carries
-   * nothing now). Answer with `subscriptionAnswer`. A new `pcId` means a new
-   * connection: close the old one.
-   */
-  z.object({ type: z.literal('subscriptionOffer'), pcId: PeerConnectionId, sdp: Sdp, streams: z.array(SubscribedStreamInfo) }),
+  /** See SubscriptionOffer. */
+  z.object({ type: z.literal('subscriptionOffer'), ...SubscriptionOffer.shape }),
   /** The media server lost our streams (e.g. it restarted): close every peer connection and publish again. */
   z.object({ type: z.literal('mediaReset'), reason: z.string() }),
   z.object({ type: z.literal('pong'), nonce: z.number().int().optional() }),

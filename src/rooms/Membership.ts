@@ -41,7 +41,7 @@ export class Membership {
   }
 
   /** Reserves a place for a page that will connect with the token `/joinCall` hands out (see `RoomDirectory.saveMember` on `access`). */
-  async reserve(participantId: string, name: string, access: string | undefined): Promise<void> {
+  async reserve(participantId: string, name: string, access: string | undefined): Promise<Participant> {
     const participant = this.pageParticipant(participantId, name);
     this.roster.add(participant);
     this.roster.scheduleDeparture(participant, this.deps.settings.invitationTtlMs);
@@ -51,6 +51,7 @@ export class Membership {
       this.roster.remove(participant);
       throw error;
     }
+    return participant;
   }
 
   /** Attaches a page to its participant (made again if it had gone), replacing an older page with the same token. */
@@ -65,6 +66,7 @@ export class Membership {
     this.roster.cancelDeparture(participantId);
     participant.channel?.close(CloseCode.replaced, 'replaced by a newer connection');
     participant.channel = channel;
+    participant.pageAttachments += 1;
     if (this.roster.markPresent(participantId)) this.broadcast({ type: 'participantJoined', participant: participant.info() }, participant);
     this.share(participant);
     return { participant, self: participant.info(), others: this.roster.infos(participantId) };

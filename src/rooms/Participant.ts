@@ -30,6 +30,8 @@ export class Participant {
   node: JanusNode | undefined;
   /** Moves on at every media start and release: a session that opens for an older one is closed at once. */
   mediaGeneration = 0;
+  /** How many times a page attached: the first finds the media its reservation started. */
+  pageAttachments = 0;
   private receivingConnections = 0;
 
   constructor(

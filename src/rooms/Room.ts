@@ -27,9 +27,9 @@ import { RoomMedia } from './RoomMedia.js';
 import { RoomSync, type RoomView } from './RoomSync.js';
 import { noCalls, type RoomStats } from './roomStats.js';
 import { pageOpener } from './mediaOpeners.js';
-import type { RoomDeps } from './RoomTypes.js';
+import type { PageWelcome, RoomDeps } from './RoomTypes.js';
 
-export type { RoomDeps, RoomSettings } from './RoomTypes.js';
+export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
 
 interface RoomEvents {
   /** The room has no participant here any more and let go of its media: drop it. */
@@ -97,20 +97,32 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     return this.closing ?? Promise.resolve();
   }
 
-  /** Reserves a place for a participant who will connect with the token `/joinCall` hands out; `access` is what admitted them. */
+  /**
+   * Reserves a place for a participant who will connect with the token
+   * `/joinCall` hands out; `access` is what admitted them. Their media
+   * starts now, while the page opens its socket, so the feeds already in
+   * the room are offered with the welcome.
+   */
   invite(participantId: string, name: string, access?: string): Promise<void> {
-    return this.request(() => this.members.reserve(participantId, name, access));
+    return this.request(async () => {
+      this.media.start(await this.members.reserve(participantId, name, access));
+    });
   }
 
   /**
    * Attaches a page to its participant, starts its media and returns what
    * its welcome needs (see Membership.attachPage).
    */
-  connect(participantId: string, name: string, channel: ParticipantChannel): Promise<{ self: ParticipantInfo; others: ParticipantInfo[] }> {
+  connect(participantId: string, name: string, channel: ParticipantChannel): Promise<PageWelcome> {
     return this.request(() => {
       const { participant, self, others } = this.members.attachPage(participantId, name, channel);
-      this.media.start(participant);
-      return { self, others };
+      // The first page of a reservation takes the media it started (and the offer it may have made already); a page that comes back starts afresh.
+      if (participant.pageAttachments > 1 || !participant.media) {
+        this.media.start(participant);
+        return { self, others };
+      }
+      const subscription = participant.session instanceof PageMedia ? participant.session.pendingOffer : undefined;
+      return { self, others, ...(subscription ? { subscription } : {}) };
     });
   }
 

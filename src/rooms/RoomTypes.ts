@@ -1,4 +1,5 @@
 /** What a room is made with: its settings, and the services it shares with the other rooms of this server. */
+import type { ParticipantInfo, SubscriptionOffer } from '../protocol/messages.js';
 import type { JanusPool } from '../media/JanusPool.js';
 import type { RoomDirectory } from '../cluster/RoomDirectory.js';
 import type { MediaPlacement } from '../cluster/MediaPlacement.js';
@@ -22,4 +23,11 @@ export interface RoomDeps {
   placement: MediaPlacement;
   settings: RoomSettings;
   failures: FailureLog;
+}
+
+/** What a page's welcome says of the room: itself, the others, and the subscription offer its media made before it connected, if any. */
+export interface PageWelcome {
+  self: ParticipantInfo;
+  others: ParticipantInfo[];
+  subscription?: SubscriptionOffer;
 }

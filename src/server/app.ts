@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await registerRateLimiting(app);
   const access = new RoomAccess(deps.rooms, deps.limits.roomMaxParticipants);
-  registerMeetingRoutes(app, { ...deps, access, joinsPerMinute: deps.limits.joinsPerMinute });
+  registerMeetingRoutes(app, { ...deps, access, joinsPerMinute: deps.limits.joinsPerMinute, ice: deps.signalling });
   registerTelephonyRoutes(app, { ...deps, access, dialsPerMinute: deps.limits.dialsPerMinute });
   registerAdminRoutes(app, deps);
   const signalling: SignallingOptions = {

@@ -5,11 +5,13 @@
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { ClientMessage, CloseCode, PROTOCOL_VERSION, type IceServer, type IceTransportPolicy, type ParticipantInfo, type ServerMessage, type VideoPublishing } from '../protocol/messages.js';
-import type { Room } from '../rooms/Room.js';
+import { CloseCode, type ClientMessage, PROTOCOL_VERSION, type IceServer, type IceTransportPolicy, type ParticipantInfo, type ServerMessage, type VideoPublishing } from '../protocol/messages.js';
+import type { PageWelcome, Room } from '../rooms/Room.js';
 import type { ParticipantChannel } from '../rooms/ParticipantChannel.js';
 import type { ParticipantGrant } from '../auth/tokens.js';
 import { toWireError } from './wireErrors.js';
+import { parseClientMessage } from './parseMessage.js';
+import type { RawMessage } from './socketAuthentication.js';
 import { MessageRateLimit, type MessageRate } from './MessageRateLimit.js';
 
 export interface SignallingOptions {
@@ -26,11 +28,9 @@ export interface SignallingOptions {
   onErrorSent: (code: string) => void;
 }
 
-/** The page's room, once this connection is attached to its participant there. */
-export interface Entered {
+/** The page's room, once this connection is attached to its participant there, and what its welcome says. */
+export interface Entered extends PageWelcome {
   room: Room;
-  self: ParticipantInfo;
-  others: ParticipantInfo[];
 }
 
 /** Attaches a connection to its participant in the room (see `Room.connect`). */
@@ -44,6 +44,8 @@ export class SignallingConnection implements ParticipantChannel {
   private readonly rateLimit: MessageRateLimit;
   /** Set when the page is welcomed; requests are only handled after that. */
   private room: Room | undefined;
+  /** What the room sends between `start` and the welcome (its media may be ready first), sent right after it. */
+  private held: ServerMessage[] | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -56,16 +58,17 @@ export class SignallingConnection implements ParticipantChannel {
     this.rateLimit = new MessageRateLimit(options.messageRate);
   }
 
-  /** Welcomes the page once it is in its room; requests that arrive before wait their turn. */
-  start(): void {
+  /**
+   * Welcomes the page once it is in its room; requests that arrive before
+   * wait their turn, after `early` (what the page sent while its token was
+   * being checked).
+   */
+  start(early: RawMessage[] = []): void {
+    this.held = [];
     const welcomed = this.welcome();
     this.queue = welcomed.catch(() => this.close(CloseCode.serviceRestart, 'the room is unavailable; reconnect'));
-    this.socket.on('message', (data, isBinary) => {
-      // Checked on arrival, not in turn, so a flood cannot pile up behind a slow request.
-      if (!this.admit()) return;
-      const text = isBinary ? undefined : data.toString();
-      this.queue = this.queue.then(() => this.onMessage(text));
-    });
+    for (const message of early) this.receive(message);
+    this.socket.on('message', (data, isBinary) => this.receive({ data, isBinary }));
     this.socket.on('close', (code) => {
       const deliberate = this.deliberateLeave || code === CloseCode.normal || code === CloseCode.goingAway;
       this.logger.info({ code, deliberate }, 'signalling closed');
@@ -75,7 +78,9 @@ export class SignallingConnection implements ParticipantChannel {
 
   private async welcome(): Promise<void> {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    const { room, self, others } = await this.enter(this);
+    const startedAt = performance.now();
+    const { room, self, others, subscription } = await this.enter(this);
+    this.logger.trace({ ms: Math.round(performance.now() - startedAt) }, 'in the room');
     this.room = room;
     this.send({
       type: 'welcome',
@@ -87,11 +92,19 @@ export class SignallingConnection implements ParticipantChannel {
       iceTransportPolicy: this.options.iceTransportPolicy,
       startMutedAudio: this.options.startMutedAudio,
       video: this.options.video,
+      ...(subscription ? { subscription } : {}),
     });
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const message of held) this.send(message);
   }
 
   send(message: ServerMessage): void {
     if (message.type === 'error') this.options.onErrorSent(message.code);
+    if (this.held && message.type !== 'welcome') {
+      this.held.push(message);
+      return;
+    }
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'page reads too slowly; dropping its connection');
@@ -99,10 +112,19 @@ export class SignallingConnection implements ParticipantChannel {
       return;
     }
     this.socket.send(JSON.stringify(message));
+    this.logger.trace({ type: message.type }, 'to page');
   }
 
   close(code: number, reason: string): void {
     this.socket.close(code, reason);
+  }
+
+  private receive({ data, isBinary }: RawMessage): void {
+    // Checked on arrival, not in turn, so a flood cannot pile up behind a slow request.
+    if (!this.admit()) return;
+    const text = isBinary ? undefined : data.toString();
+    this.logger.trace({ bytes: text?.length }, 'from page');
+    this.queue = this.queue.then(() => this.onMessage(text));
   }
 
   private admit(): boolean {
@@ -119,6 +141,7 @@ export class SignallingConnection implements ParticipantChannel {
 
   private async onMessage(text: string | undefined): Promise<void> {
     const message = parseClientMessage(text);
+    this.logger.trace({ type: message.ok ? message.value.type : undefined }, 'handling');
     if (!message.ok) {
       this.send({ type: 'error', code: 'bad_message', reason: message.reason });
       return;
@@ -163,20 +186,6 @@ export class SignallingConnection implements ParticipantChannel {
         return assertUnreachable(message);
     }
   }
-}
-
-export function parseClientMessage(text: string | undefined): { ok: true; value: ClientMessage } | { ok: false; reason: string } {
-  if (text === undefined) return { ok: false, reason: 'messages must be JSON text, not binary' };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'message is not valid JSON' };
-  }
-  const parsed = ClientMessage.safeParse(json);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0];
-  return { ok: false, reason: issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid message' };
 }
 
 function assertUnreachable(value: never): never {

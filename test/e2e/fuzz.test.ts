@@ -1,8 +1,8 @@
 /**
  * Fuzzing the edges: generated malformed and hostile HTTP requests (every
  * route, method, body shape, content type, query and token), WebSocket
- * upgrades with bad queries, and hostile signalling messages on a valid
- * connection. The server must answer each with a 4xx and our error body (on
+ * upgrades with bad queries, hostile first messages on sockets opened
+ * without a token, and hostile signalling messages on a valid connection. The server must answer each with a 4xx and our error body (on
  * the WebSocket: an `error` with a known code, or a close with a known
  * code), never crash, never show a stack trace, never pollute prototypes,
  * while a real two-browser call in the same room keeps decoding video.
@@ -18,8 +18,8 @@ import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import { HttpErrors } from '../../src/http/httpErrors.js';
-import { CloseCode, ServerMessage } from '../../src/protocol/messages.js';
-import { parseClientMessage } from '../../src/signalling/SignallingConnection.js';
+import { Authenticate, CloseCode, ServerMessage } from '../../src/protocol/messages.js';
+import { parseClientMessage, parseMessage } from '../../src/signalling/parseMessage.js';
 import { launchBrowser, newPage } from '../support/browser.js';
 import { tokenIssuer, untilExpired } from '../support/tokens.js';
 import { startTestServer } from '../support/testServer.js';
@@ -28,6 +28,7 @@ import { expectMediaFlowing, joinMeeting, receiveStats } from '../support/meetin
 const HTTP_RUNS = 10_000;
 const UPGRADE_RUNS = 500;
 const WS_RUNS = 5_000;
+const ANONYMOUS_RUNS = 300;
 
 const TOKEN_SECRET = 'token-secret-for-the-fuzz-tests-0123456789';
 const CALL_ROOM = 'fuzz-call';
@@ -287,6 +288,29 @@ function expectedClose(frame: Frame): number | undefined {
   return undefined;
 }
 
+/** How a socket opened without a token must be closed for its first frame: bad frames as ever, a well-formed `authenticate` (with a bad token) as unauthorized, anything else as a protocol error. */
+function expectedFirstClose(frame: Frame): number {
+  if (frame.kind === 'invalid utf-8') return 1007;
+  if (frame.kind === 'oversized') return 1009;
+  if (frame.kind === 'text' && parseMessage(Authenticate, frame.text).ok) return CloseCode.unauthorized;
+  return CloseCode.protocolError;
+}
+
+/** Opens a socket without a token, waits for its hello, sends one frame and resolves with the close code. */
+function firstMessageClose(url: string, frame: Frame): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.once('error', reject);
+    socket.once('close', (code) => resolve(code));
+    socket.once('message', () => {
+      if (frame.kind === 'text') socket.send(frame.text);
+      else if (frame.kind === 'binary') socket.send(frame.data, { binary: true });
+      else if (frame.kind === 'invalid utf-8') socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+      else socket.send('x'.repeat(frame.bytes));
+    });
+  });
+}
+
 /** The fuzzing participant's signalling connection, opened again whenever a frame closes it. */
 class FuzzingPage {
   private socket: WebSocket | undefined;
@@ -442,11 +466,10 @@ describe('fuzzing the HTTP API and the signalling WebSocket', () => {
     await expectCallStillDecoding();
   });
 
-  it(`refuses ${UPGRADE_RUNS} WebSocket upgrades with bad queries before upgrading`, async (t) => {
+  it(`refuses ${UPGRADE_RUNS} WebSocket upgrades with bad queries before upgrading (no query at all opens a socket that must authenticate)`, async (t) => {
     const badQueries = fc.oneof(
-      fc.constant(''),
       fc.constantFrom(tokens.expired, tokens.tampered, tokens.unsigned, tokens.foreign, `${tokens.valid}x`, 'x'.repeat(5_000)).map((token) => `?token=${encodeURIComponent(token)}`),
-      fc.webQueryParameters().map((query) => `?${query}`),
+      fc.webQueryParameters().filter((query) => new URLSearchParams(query).size > 0).map((query) => `?${query}`),
       printable(40).map((token) => `?token=${encodeURIComponent(token)}`),
       fc.constantFrom(`?token=${tokens.valid}&token=${tokens.valid}`, `?token=${tokens.valid}&room=elsewhere`, `?token[]=${tokens.valid}`, '?token=', '?__proto__[token]=x'),
     );
@@ -460,6 +483,24 @@ describe('fuzzing the HTTP API and the signalling WebSocket', () => {
       { numRuns: UPGRADE_RUNS },
     );
     t.diagnostic(`upgrades refused: ${sent}`);
+  });
+
+  it(`closes ${ANONYMOUS_RUNS} sockets opened without a token whose first message does not authenticate`, async (t) => {
+    const badTokens = fc.constantFrom(tokens.expired, tokens.tampered, tokens.unsigned, tokens.foreign, `${tokens.valid}x`, 'x');
+    const firstFrames: fc.Arbitrary<Frame> = fc.oneof(
+      { weight: 3, arbitrary: frames },
+      { weight: 1, arbitrary: badTokens.map((token) => ({ kind: 'text' as const, text: JSON.stringify({ type: 'authenticate', token }) })) },
+    );
+    const closes = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(firstFrames, async (frame) => {
+        const closeCode = await firstMessageClose(`${server.url.replace('http', 'ws')}/ws`, frame);
+        closes.set(closeCode, (closes.get(closeCode) ?? 0) + 1);
+        assert.equal(closeCode, expectedFirstClose(frame), `closed with ${closeCode}`);
+      }),
+      { numRuns: ANONYMOUS_RUNS },
+    );
+    t.diagnostic(`closes: ${JSON.stringify(Object.fromEntries(closes))}`);
   });
 
   it(`answers ${WS_RUNS} hostile signalling messages with error codes or known closes, and the call goes on`, async (t) => {

@@ -58,10 +58,11 @@ describe('HTTP API', () => {
     assert.deepEqual(await reply.json(), { attendee: 'Ann' });
   });
 
-  it('refuses the signalling WebSocket without a valid token, before upgrading', async () => {
+  it('refuses the signalling WebSocket with a bad token before upgrading; without one, the socket must authenticate', async () => {
     const wsUrl = server.url.replace('http', 'ws');
-    assert.equal(await upgradeStatus(`${wsUrl}/ws`), 400);
     assert.equal(await upgradeStatus(`${wsUrl}/ws?token=nonsense`), 401);
+    assert.equal(await upgradeStatus(`${wsUrl}/ws?token=`), 400);
+    assert.equal(await upgradeStatus(`${wsUrl}/ws`), 101, 'a page opens its socket before it joins');
     const ann = (await post(`${server.url}/joinCall`, { name: 'Ann', room: 'alpha' })).body;
     assert.equal(await upgradeStatus(`${wsUrl}/ws?token=${ann.token}`), 101);
   });

@@ -12,9 +12,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
@@ -167,8 +169,14 @@ describe('secrets stay out of the log at trace level, and the page works under i
       body: JSON.stringify({ name: 'Carol', room: 'headers' }),
     });
     assert.equal(joined.status, 200);
-    otherTokens.push(((await joined.json()) as { token: string }).token);
+    const carolToken = ((await joined.json()) as { token: string }).token;
+    otherTokens.push(carolToken);
     expectSecurityHeaders(joined, 'POST /joinCall');
+    // Pages authenticate with a message; a client that connects after joining puts its token in the upgrade's URL instead.
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws?token=${carolToken}`);
+    const [welcome] = (await once(socket, 'message')) as [Buffer];
+    assert.equal((JSON.parse(welcome.toString()) as { type: string }).type, 'welcome');
+    socket.close(1000);
     const missing = await fetch(`${server.url}/no-such-route`);
     assert.equal(missing.status, 404);
     expectSecurityHeaders(missing, 'a 404');

@@ -2,8 +2,9 @@
  * The smallest client that joins a VideoRoom by talking to Janus's WebSocket
  * API itself, with no app server in between: the baseline our signalling's
  * overhead is measured against. It does what the meeting page does over our
- * protocol (publish the camera, subscribe to every other publisher, trickle
- * ICE) and nothing else. Settings come from the query string.
+ * protocol (publish the camera as the same three simulcast layers, subscribe
+ * to every other publisher starting from its smallest layer, trickle ICE)
+ * and nothing else. Settings come from the query string.
  */
 export {};
 
@@ -24,6 +25,12 @@ const janusUrl = params.get('janus') ?? '';
 const apiSecret = params.get('secret') ?? '';
 const room = Number(params.get('room'));
 const display = params.get('name') ?? 'direct';
+/** The meeting page's camera layers (client/session/Publisher.ts) at its default 1 Mbit/s. */
+const SIMULCAST: RTCRtpEncodingParameters[] = [
+  { rid: 'h', maxBitrate: 650_000 },
+  { rid: 'm', maxBitrate: 250_000, scaleResolutionDownBy: 2 },
+  { rid: 'l', maxBitrate: 100_000, scaleResolutionDownBy: 4 },
+];
 
 const pending = new Map<string, { resolve: (message: JanusMessage) => void; reject: (error: Error) => void; completesOnAck: boolean }>();
 const handleListeners = new Map<number, EventListener>();
@@ -71,7 +78,7 @@ const remoteVideos = document.getElementById('remote') as HTMLElement;
 
 async function subscribe(feed: number): Promise<void> {
   const handleId = await attach();
-  const joined = await message(handleId, { request: 'join', ptype: 'subscriber', room, streams: [{ feed }] });
+  const joined = await message(handleId, { request: 'join', ptype: 'subscriber', room, streams: [{ feed, substream: 0 }] });
   const pc = new RTCPeerConnection();
   const stream = new MediaStream();
   const video = document.createElement('video');
@@ -97,7 +104,9 @@ async function publish(localStream: MediaStream): Promise<void> {
   handleListeners.set(handleId, (event) => subscribeToListed(event.plugindata?.data ?? {}));
   const joined = await message(handleId, { request: 'join', ptype: 'publisher', room, display });
   const pc = new RTCPeerConnection();
-  for (const track of localStream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [localStream] });
+  for (const track of localStream.getTracks()) {
+    pc.addTransceiver(track, { direction: 'sendonly', streams: [localStream], ...(track.kind === 'video' ? { sendEncodings: SIMULCAST } : {}) });
+  }
   trickleFrom(pc, handleId);
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
@@ -120,7 +129,7 @@ async function join(localStream: MediaStream): Promise<void> {
 }
 
 const preview = document.getElementById('preview') as HTMLVideoElement;
-const localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+const localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: { ideal: 1280 }, height: { ideal: 720 } } });
 preview.srcObject = localStream;
 const joinButton = document.getElementById('join') as HTMLButtonElement;
 joinButton.disabled = false;

@@ -2,13 +2,15 @@
  * Runs in every benchmark page before its own scripts and keeps every peer
  * connection the page makes. It notes when a join button (`#join-button` of
  * the meeting page, `[data-bench-join]` of the direct client) is clicked,
- * then polls those connections until one has decoded a video frame (page
- * clock). On request it also watches for the first received audio above a
- * level (epoch clock, to compare with times taken outside the page).
+ * then polls those connections until one has decoded a video frame. On
+ * request it also watches for the first received audio above a level. All
+ * times are epoch times, comparable between pages and with times taken
+ * outside the page.
  */
 export {};
 
 interface MediaProbe {
+  /** Epoch times (ms, sub-millisecond precision), comparable between pages of one machine. */
   clickedAt?: number;
   firstFrameAt?: number;
   /** Whether a connection that sends the camera is up: others can then receive this page. */
@@ -19,6 +21,7 @@ interface MediaProbe {
 }
 
 const POLL_MS = 5;
+const epochNow = (): number => performance.timeOrigin + performance.now();
 const peerConnections: RTCPeerConnection[] = [];
 const NativePeerConnection = window.RTCPeerConnection;
 window.RTCPeerConnection = class extends NativePeerConnection {
@@ -36,7 +39,7 @@ async function pollForAudio(watch: number, level: number): Promise<void> {
     const report = await pc.getStats();
     report.forEach((entry: { type: string; kind?: string; audioLevel?: number }) => {
       if (entry.type === 'inbound-rtp' && entry.kind === 'audio' && (entry.audioLevel ?? 0) > level) {
-        probe.firstAudioEpochMs ??= performance.timeOrigin + performance.now();
+        probe.firstAudioEpochMs ??= epochNow();
       }
     });
   }
@@ -58,7 +61,7 @@ async function pollForFirstFrame(): Promise<void> {
     if (pc.connectionState === 'closed') continue;
     const report = await pc.getStats();
     report.forEach((entry: { type: string; kind?: string; framesDecoded?: number }) => {
-      if (entry.type === 'inbound-rtp' && entry.kind === 'video' && (entry.framesDecoded ?? 0) > 0) probe.firstFrameAt ??= performance.now();
+      if (entry.type === 'inbound-rtp' && entry.kind === 'video' && (entry.framesDecoded ?? 0) > 0) probe.firstFrameAt ??= epochNow();
     });
   }
   if (probe.firstFrameAt === undefined) setTimeout(() => void pollForFirstFrame(), POLL_MS);
@@ -69,7 +72,7 @@ document.addEventListener(
   (event) => {
     if (probe.clickedAt !== undefined || !(event.target instanceof Element)) return;
     if (!event.target.closest('#join-button, [data-bench-join]')) return;
-    probe.clickedAt = performance.now();
+    probe.clickedAt = epochNow();
     void pollForFirstFrame();
   },
   true,

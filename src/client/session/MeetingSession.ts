@@ -18,32 +18,49 @@ export interface MeetingView extends SubscriberView {
   serverError(code: string, reason: string): void;
 }
 
-const DEFAULT_VIDEO: VideoPublishing = { simulcast: true, maxBitrateBps: 1_000_000, lastN: 9 };
-
 export class MeetingSession {
   private readonly signalling: SignallingClient;
   private readonly publishers = new Map<FeedKind, Publisher>();
   private readonly outgoing = new Map<FeedKind, MediaStream>();
   readonly subscriber: Subscriber;
   private iceConfig: RTCConfiguration = {};
-  private video = DEFAULT_VIDEO;
+  private video: VideoPublishing | undefined;
   /** The tiles last reported, sent again after every (re)connection. */
   private lastView: TileView[] | undefined;
+  /** Changes to who is shown, waiting for their task (see `showLater`). */
+  private readonly viewUpdates: Array<() => void> = [];
+  /** The feeds were published on the socket being opened (before its welcome): the first welcome keeps them. */
+  private publishedAhead = false;
 
+  /** `earlySocket`: a signalling socket the page opened ahead, used if it is still open. */
   constructor(
     token: string,
+    earlySocket: WebSocket | undefined,
     private readonly view: MeetingView,
   ) {
-    this.signalling = new SignallingClient(token, {
-      onMessage: (message) => void this.onMessage(message),
-      onState: (state, detail) => view.connectionState(state, detail),
-    });
+    this.signalling = new SignallingClient(
+      token,
+      {
+        onMessage: (message) => void this.onMessage(message),
+        onState: (state, detail) => view.connectionState(state, detail),
+      },
+      earlySocket,
+    );
     this.subscriber = new Subscriber(() => this.iceConfig, (message) => this.signalling.send(message), view);
   }
 
-  start(camera: MediaStream): void {
+  /**
+   * Joins: the socket opens while the camera's offer is made, with the ICE
+   * settings `/joinCall` gave, and the offer goes out as soon as the socket
+   * is open (the server takes it after the welcome).
+   */
+  start(camera: MediaStream, ice: RTCConfiguration, video: VideoPublishing, prepared?: Publisher): void {
     this.outgoing.set('camera', camera);
+    this.iceConfig = ice;
+    this.video = video;
     this.signalling.open();
+    this.publishedAhead = true;
+    void this.publish('camera', camera, prepared);
   }
 
   /** Starts sending a feed (or replaces what it sends), publishing at once when connected. */
@@ -101,28 +118,45 @@ export class MeetingSession {
       case 'welcome':
         this.iceConfig = { iceServers: message.iceServers, iceTransportPolicy: message.iceTransportPolicy };
         this.video = message.video;
-        // A welcome also follows every reconnect: start media afresh.
-        this.restartMedia();
-        this.view.welcomed(message.self, message.participants, message.startMutedAudio, message.video);
-        if (this.lastView) this.signalling.send({ type: 'view', tiles: this.lastView });
-        return;
+        // A welcome also follows every reconnect: start media afresh (the first keeps what was published ahead of it).
+        if (this.publishedAhead) this.publishedAhead = false;
+        else this.restartMedia();
+        if (message.subscription) this.subscriber.onOffer(message.subscription.pcId, message.subscription.sdp, message.subscription.streams);
+        return this.showLater(() => {
+          this.view.welcomed(message.self, message.participants, message.startMutedAudio, message.video);
+          if (this.lastView) this.signalling.send({ type: 'view', tiles: this.lastView });
+        });
       case 'mediaReset':
         return this.restartMedia();
       case 'participantJoined':
-        return this.view.participantJoined(message.participant);
+        return this.showLater(() => this.view.participantJoined(message.participant));
       case 'participantUpdated':
-        return this.view.participantUpdated(message.participant);
+        return this.showLater(() => this.view.participantUpdated(message.participant));
       case 'participantLeft':
-        return this.view.participantLeft(message.participantId);
+        return this.showLater(() => this.view.participantLeft(message.participantId));
       case 'publishAnswer':
         return this.publishers.get(message.feed)?.onAnswer(message.sdp);
       case 'subscriptionOffer':
         return this.subscriber.onOffer(message.pcId, message.sdp, message.streams);
       case 'error':
         return this.view.serverError(message.code, message.reason);
+      case 'hello':
       case 'pong':
         return;
     }
+  }
+
+  /**
+   * Changes to who is shown wait, in the order they came, until the offers
+   * being answered are answered: the page's layout work would otherwise
+   * hold up the answer (the welcome's own offer above all).
+   */
+  private showLater(update: () => void): void {
+    this.viewUpdates.push(update);
+    if (this.viewUpdates.length > 1) return;
+    void this.subscriber.settled().then(() => {
+      for (const pending of this.viewUpdates.splice(0)) pending();
+    });
   }
 
   private restartMedia(): void {
@@ -130,14 +164,15 @@ export class MeetingSession {
     for (const [feed, stream] of this.outgoing) void this.publish(feed, stream);
   }
 
-  private async publish(feed: FeedKind, stream: MediaStream): Promise<void> {
-    if (stream.getTracks().length === 0) return;
-    const publisher = new Publisher(feed, stream, this.iceConfig, this.video, (message) => this.signalling.send(message), (failed) => {
+  private async publish(feed: FeedKind, stream: MediaStream, prepared?: Publisher): Promise<void> {
+    if (stream.getTracks().length === 0 || !this.video) return;
+    const publisher = prepared?.stream === stream && sameSettings(prepared.settings, this.video) ? prepared : new Publisher(feed, stream, this.video);
+    if (publisher !== prepared) prepared?.close();
+    this.publishers.set(feed, publisher);
+    await publisher.start(this.iceConfig, (message) => this.signalling.send(message), (failed) => {
       // Janus lost us: publish again over a new PeerConnection.
       if (this.publishers.get(feed) === failed) this.share(feed, failed.stream);
     });
-    this.publishers.set(feed, publisher);
-    await publisher.start();
   }
 
   private stopPublishing(feed: FeedKind): void {
@@ -153,4 +188,8 @@ export class MeetingSession {
     this.publishers.clear();
     this.subscriber.close();
   }
+}
+
+function sameSettings(a: VideoPublishing, b: VideoPublishing): boolean {
+  return a.simulcast === b.simulcast && a.maxBitrateBps === b.maxBitrateBps;
 }

@@ -16,25 +16,29 @@ const SCREEN_MAX_FRAME_RATE = 10;
 
 export class Publisher {
   readonly pc: RTCPeerConnection;
+  /** Made as soon as the publisher is: the page can prepare its camera's offer before it has joined. */
+  private readonly offer: Promise<RTCSessionDescriptionInit>;
+  private send: (message: ClientMessage) => void = () => undefined;
   /** Candidates wait until Janus has the offer; before that it has no PeerConnection to add them to. */
   private pendingCandidates: Array<RTCIceCandidateInit | null> | undefined = [];
+  /** The offer is set as the local description (its answer can only be applied after). */
+  private offerApplied: Promise<void> = Promise.resolve();
 
   constructor(
     readonly feed: FeedKind,
     public stream: MediaStream,
-    ice: RTCConfiguration,
-    private readonly settings: VideoPublishing,
-    private readonly send: (message: ClientMessage) => void,
-    onFailed: (publisher: Publisher) => void,
+    readonly settings: VideoPublishing,
   ) {
-    this.pc = new RTCPeerConnection(ice);
+    this.pc = new RTCPeerConnection();
+    for (const track of stream.getTracks()) {
+      if (track.kind === 'video' && feed === 'screen') track.contentHint = 'detail';
+      this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], sendEncodings: this.encodingsFor(track) });
+    }
+    this.offer = this.pc.createOffer();
     this.pc.onicecandidate = (event) => {
       const candidate = event.candidate ? event.candidate.toJSON() : null;
       if (this.pendingCandidates) this.pendingCandidates.push(candidate);
       else this.sendCandidate(candidate);
-    };
-    this.pc.onconnectionstatechange = () => {
-      if (this.pc.connectionState === 'failed') onFailed(this);
     };
   }
 
@@ -42,23 +46,29 @@ export class Publisher {
     return this.feed === 'camera' ? 'pub-camera' : 'pub-screen';
   }
 
-  async start(): Promise<void> {
-    for (const track of this.stream.getTracks()) {
-      if (track.kind === 'video' && this.feed === 'screen') track.contentHint = 'detail';
-      this.pc.addTransceiver(track, { direction: 'sendonly', streams: [this.stream], sendEncodings: this.encodingsFor(track) });
-    }
-    const offer = await this.pc.createOffer();
-    await this.pc.setLocalDescription(offer);
+  /** Publishes: the offer goes to the server with the ICE settings of this participant, and `onFailed` hears if the connection fails. */
+  async start(ice: RTCConfiguration, send: (message: ClientMessage) => void, onFailed: (publisher: Publisher) => void): Promise<void> {
+    this.send = send;
+    this.pc.setConfiguration(ice);
+    this.pc.onconnectionstatechange = () => {
+      if (this.pc.connectionState === 'failed') onFailed(this);
+    };
+    const offer = await this.offer;
+    if (this.pc.signalingState === 'closed') return;
     const video = this.stream.getVideoTracks()[0]?.getSettings();
+    // Janus works on the offer while the browser applies it.
     this.send({
       type: 'publish',
       feed: this.feed,
       sdp: offer.sdp ?? '',
       ...(video?.width && video.height ? { video: { width: video.width, height: video.height } } : {}),
     });
+    this.offerApplied = this.pc.setLocalDescription(offer);
+    await this.offerApplied;
   }
 
   async onAnswer(sdp: string): Promise<void> {
+    await this.offerApplied;
     if (this.pc.signalingState !== 'have-local-offer') return;
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
     const pending = this.pendingCandidates ?? [];

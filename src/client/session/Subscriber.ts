@@ -57,6 +57,11 @@ export class Subscriber {
     this.chain = this.chain.then(() => this.applyOffer(pcId, sdp, streams)).catch((error: unknown) => console.warn('cannot apply a subscription offer', error));
   }
 
+  /** Settles once the offers received so far are answered (or failed). */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
   /** Drops the connection and every received feed (a new welcome or a media reset follows). */
   close(): void {
     this.pc?.close();
@@ -71,9 +76,11 @@ export class Subscriber {
     const pc = this.pc!;
     await pc.setRemoteDescription({ type: 'offer', sdp });
     const answer = await pc.createAnswer();
+    if (pc !== this.pc) return;
+    // Janus works on the answer while the browser applies it.
+    this.send({ type: 'subscriptionAnswer', pcId, sdp: answer.sdp ?? '' });
     await pc.setLocalDescription(answer);
     if (pc !== this.pc) return;
-    this.send({ type: 'subscriptionAnswer', pcId, sdp: answer.sdp ?? '' });
     this.mapping = streams;
     this.refresh();
   }

@@ -31,8 +31,12 @@ export class RoomView {
   private readonly pager: Pager;
   private readonly reporter: ViewReporter;
   private readonly names = new Map<string, string>();
+  /** Feeds received for participants not shown yet, by participant and feed. */
+  private readonly waitingFeeds = new Map<string, ReceivedFeed>();
   private lastN = NARROW_SCREEN_TILES;
   private token = '';
+  /** The next frame's restaging, when one is due. */
+  private frame: number | undefined;
 
   constructor(elements: RoomViewElements, sendView: ViewReporter['send']) {
     this.grid = new TileGrid(elements.grid, {
@@ -75,6 +79,11 @@ export class RoomView {
       () => undefined,
     );
     this.restage(() => this.stage.add(id));
+    for (const [key, received] of this.waitingFeeds) {
+      if (received.participantId !== id) continue;
+      this.waitingFeeds.delete(key);
+      this.feedReceived(received);
+    }
     return true;
   }
 
@@ -92,10 +101,14 @@ export class RoomView {
     this.grid.clearRemote(selfId);
   }
 
-  feedReceived({ participantId, feed, stream }: ReceivedFeed): void {
-    // A late offer may still carry someone who has left: only participants the room shows get tiles.
+  feedReceived(received: ReceivedFeed): void {
+    const { participantId, feed, stream } = received;
+    // Only participants the room shows get tiles: a feed can come just before its participant is shown (it then waits), or, from a late offer, just after they left.
     const name = this.names.get(participantId);
-    if (name === undefined) return;
+    if (name === undefined) {
+      this.waitingFeeds.set(`${participantId}:${feed}`, received);
+      return;
+    }
     this.grid.upsert({ participantId, feed, name });
     this.grid.attach(participantId, feed, stream);
     if (feed === 'camera') this.audio.play(participantId, stream);
@@ -103,6 +116,7 @@ export class RoomView {
   }
 
   feedEnded(participantId: string, feed: FeedKind): void {
+    this.waitingFeeds.delete(`${participantId}:${feed}`);
     if (feed === 'screen') this.grid.remove(participantId, 'screen');
     else {
       this.grid.attach(participantId, feed, null);
@@ -143,13 +157,21 @@ export class RoomView {
     this.restage(() => this.stage.setPerPage(perPage));
   }
 
-  /** Applies a change to the stage, shows its outcome, and reports the tiles at once (a new tile should not wait for video). */
+  /**
+   * Applies a change to the stage; its outcome is shown, and the tiles
+   * reported, once per frame however many changes come (a join brings many
+   * at once, and laying out the grid for each would hold up the page just
+   * when its media is being set up).
+   */
   private restage(change: () => void): void {
     change();
-    this.grid.setStage(new Set(this.stage.onStage()));
-    const pinned = this.stage.pinnedId;
-    this.grid.setPinned(pinned === undefined ? undefined : TileGrid.key(pinned, 'camera'));
-    this.pager.update(this.stage, this.names);
-    this.reporter.reportNow();
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.grid.setStage(new Set(this.stage.onStage()));
+      const pinned = this.stage.pinnedId;
+      this.grid.setPinned(pinned === undefined ? undefined : TileGrid.key(pinned, 'camera'));
+      this.pager.update(this.stage, this.names);
+      this.reporter.reportNow();
+    });
   }
 }

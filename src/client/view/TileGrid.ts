@@ -33,13 +33,25 @@ const BIG_SPAN = 2;
 
 export class TileGrid {
   private readonly tiles = new Map<string, HTMLElement>();
+  /**
+   * The container's content box and gap, as its ResizeObserver last saw
+   * them: laying out reads these rather than the live DOM, so adding tiles
+   * never forces the browser to lay the page out there and then.
+   */
+  private area = { width: 0, height: 0, gap: 0 };
 
   /** With `layout: false` the container's own CSS sizes the tiles (the join form's single preview). */
   constructor(
     private readonly container: HTMLElement,
     private readonly options: { layout: boolean; actions?: TileActions } = { layout: true },
   ) {
-    if (options.layout) new ResizeObserver(() => this.layout()).observe(container);
+    if (!options.layout) return;
+    new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      const gap = parseFloat(getComputedStyle(container).columnGap) || 0;
+      this.area = { width: entry.contentRect.width, height: entry.contentRect.height, gap };
+      this.layout();
+    }).observe(container);
   }
 
   static key(participantId: string, feed: FeedKind): string {
@@ -176,20 +188,9 @@ export class TileGrid {
   private actionButtons(tile: HTMLElement, info: TileInfo, actions: TileActions): HTMLElement {
     const bar = document.createElement('span');
     bar.className = 'tile-actions';
-    const pin = document.createElement('button');
-    pin.type = 'button';
-    pin.className = 'tile-action pin';
-    pin.dataset['action'] = 'Pin';
+    const pin = actionButton('pin', 'Pin', PIN_ICON, () => actions.pin(info.participantId, info.feed));
     pin.setAttribute('aria-pressed', 'false');
-    pin.textContent = '📌';
-    pin.addEventListener('click', () => actions.pin(info.participantId, info.feed));
-    const full = document.createElement('button');
-    full.type = 'button';
-    full.className = 'tile-action fullscreen';
-    full.dataset['action'] = 'Full screen';
-    full.textContent = '⛶';
-    full.addEventListener('click', () => actions.fullscreen(tile));
-    bar.append(pin, full);
+    bar.append(pin, actionButton('fullscreen', 'Full screen', FULL_SCREEN_ICON, () => actions.fullscreen(tile)));
     return bar;
   }
 
@@ -202,10 +203,7 @@ export class TileGrid {
     const tiles = [...this.tiles.values()].filter((tile) => !tile.hidden);
     const big = tiles.filter((t) => t.dataset['feed'] === 'screen' || t.classList.contains('pinned')).length;
     const cells = Math.max(tiles.length + big * (BIG_SPAN * BIG_SPAN - 1), 1);
-    const style = getComputedStyle(this.container);
-    const gap = parseFloat(style.columnGap) || 0;
-    const width = this.container.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const height = this.container.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    const { width, height, gap } = this.area;
     let best = { columns: 1, tileWidth: 0 };
     for (let columns = big > 0 ? BIG_SPAN : 1; columns <= cells; columns += 1) {
       const rows = Math.max(Math.ceil(cells / columns), big > 0 ? BIG_SPAN : 1);
@@ -216,4 +214,27 @@ export class TileGrid {
     this.container.style.gridTemplateColumns = `repeat(${best.columns}, ${tileWidth}px)`;
     this.container.style.gridAutoRows = `${Math.floor(tileWidth / ASPECT)}px`;
   }
+}
+
+/** Icons as drawn paths, like the call bar's: no emoji, whose font lookup stalls the page's first layout of them. */
+const PIN_ICON = ['M9 3h6l-1 7 3 3H7l3-3z', 'M12 13v8'];
+const FULL_SCREEN_ICON = ['M4 9V4h5', 'M20 9V4h-5', 'M4 15v5h5', 'M20 15v5h-5'];
+const SVG = 'http://www.w3.org/2000/svg';
+
+function actionButton(kind: string, action: string, icon: string[], onClick: () => void): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = `tile-action ${kind}`;
+  button.dataset['action'] = action;
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  for (const d of icon) {
+    const path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', d);
+    svg.append(path);
+  }
+  button.append(svg);
+  button.addEventListener('click', onClick);
+  return button;
 }

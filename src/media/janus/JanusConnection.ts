@@ -22,6 +22,9 @@ type Completion = 'success' | 'ack';
 
 interface PendingTransaction {
   request: string;
+  /** The plugin request it carries (`join`, `configure`, …), for the trace log. */
+  pluginRequest: unknown;
+  sentAt: number;
   completion: Completion;
   resolve: (reply: JanusIncoming) => void;
   reject: (error: JanusError) => void;
@@ -86,7 +89,8 @@ export class JanusConnection extends EventEmitter<JanusConnectionEvents> {
         this.pending.delete(transaction);
         reject(JanusError.timeout(body.janus, timeoutMs));
       }, timeoutMs);
-      this.pending.set(transaction, { request: body.janus, completion, resolve, reject, timer });
+      const pluginRequest = (body['body'] as { request?: unknown } | undefined)?.request;
+      this.pending.set(transaction, { request: body.janus, pluginRequest, sentAt: performance.now(), completion, resolve, reject, timer });
       this.socket.send(JSON.stringify(message), (error) => {
         if (!error) return;
         clearTimeout(timer);
@@ -125,6 +129,7 @@ export class JanusConnection extends EventEmitter<JanusConnectionEvents> {
     }
     const pending = parsed.transaction === undefined ? undefined : this.pending.get(parsed.transaction);
     if (pending && this.completes(pending, parsed)) {
+      this.logger.trace({ request: pending.request, pluginRequest: pending.pluginRequest, reply: parsed.janus, ms: Math.round(performance.now() - pending.sentAt) }, 'Janus answered');
       clearTimeout(pending.timer);
       this.pending.delete(parsed.transaction!);
       if (parsed.janus === 'error' && parsed.error) {
