@@ -115,7 +115,9 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
   /** The page's tiles: each feed's video comes at the layer its tile needs, or not at all. */
   setView(tiles: TileView[]): void {
     const view = new Map<string, VideoWant>();
-    for (const tile of tiles) view.set(feedKey(tile.participantId, tile.feed), { width: tile.width, height: tile.height, lowFrameRate: tile.lowFrameRate === true });
+    for (const tile of tiles) {
+      view.set(feedKey(tile.participantId, tile.feed), { width: tile.width, height: tile.height, lowFrameRate: tile.lowFrameRate === true, top: tile.top === true });
+    }
     this.subscriber.setView(view);
   }
 

@@ -23,6 +23,7 @@ import {
   joinSubscription,
   missingFeedOf,
   readOffer,
+  readSubstreamSwitch,
   startSubscription,
   updateSubscription,
   type StreamRequest,
@@ -31,6 +32,7 @@ import {
   type SubscriptionUpdate,
 } from './janus/videoroomSubscriber.js';
 import { chooseLayer, type LayerChoice, type VideoWant } from './layerChoice.js';
+import { LayerSwitches } from './LayerSwitches.js';
 import { MediaError } from './mediaErrors.js';
 import type { OfferedFeed } from './MediaSession.js';
 import type { FailureLog } from '../support/failures.js';
@@ -60,7 +62,9 @@ export class PageSubscriber {
    * are therefore configured only once the connection is up, so that the
    * request Janus makes at that moment is the one the publisher answers.
    */
-  private readonly configured = new Map<string, string>();
+  private readonly configured = new Map<string, StreamSetting>();
+  /** Substream switches Janus has still to make, configured again if they take too long. */
+  private readonly switches = new LayerSwitches((mid) => this.enqueue('cannot set the layers of a subscription', () => this.configureAgain(mid)));
   /** Layers asked for in the last subscribe, by publisher and its mid, until Janus names the streams. */
   private requested = new Map<string, LayerChoice>();
   private handle: JanusHandle | undefined;
@@ -132,6 +136,7 @@ export class PageSubscriber {
   /** The session is being destroyed, and the handle with it. */
   close(): void {
     this.closed = true;
+    this.switches.clear();
   }
 
   /** The offer that waits for the page's answer, if any (made before the page connected, it is handed over with the welcome). */
@@ -197,6 +202,8 @@ export class PageSubscriber {
     handle.on('event', (event) => {
       if (this.handle !== handle) return;
       if (event.kind === 'hangup') this.restart(handle, event.reason);
+      const switched = event.kind === 'plugin' ? readSubstreamSwitch(event.reply) : undefined;
+      if (switched) this.switches.reached(switched.mid, switched.substream);
       if (event.kind === 'webrtcup') {
         this.mediaUp = true;
         this.enqueue('cannot set the layers of a subscription', () => this.configureLayers());
@@ -225,6 +232,7 @@ export class PageSubscriber {
     this.offerWithPage = undefined;
     this.requesting = false;
     this.configured.clear();
+    this.switches.clear();
     this.options.failures.watch('cannot detach a hung-up subscription', handle.detach());
     this.renegotiate();
   }
@@ -257,10 +265,14 @@ export class PageSubscriber {
   private onStreams(streams: SubscribedStream[]): void {
     this.streams = streams;
     const live = new Set(streams.filter((stream) => stream.active).map((stream) => stream.mid));
-    for (const mid of [...this.configured.keys()]) if (!live.has(mid)) this.configured.delete(mid);
+    for (const mid of [...this.configured.keys()]) {
+      if (live.has(mid)) continue;
+      this.configured.delete(mid);
+      this.switches.cancel(mid);
+    }
     for (const stream of streams) {
       const layer = this.requested.get(`${stream.feed_id}/${stream.feed_mid}`);
-      if (stream.active && layer && !this.configured.has(stream.mid)) this.configured.set(stream.mid, settingKey({ mid: stream.mid, ...layer }));
+      if (stream.active && layer && !this.configured.has(stream.mid)) this.configured.set(stream.mid, { mid: stream.mid, ...layer });
     }
     this.requested = new Map();
   }
@@ -284,12 +296,21 @@ export class PageSubscriber {
       const feed = stream.feed_id === undefined ? undefined : byId.get(stream.feed_id);
       if (!stream.active || stream.type !== 'video' || !feed) continue;
       const setting: StreamSetting = { mid: stream.mid, ...this.layerFor(feed) };
-      const key = settingKey(setting);
-      if (this.configured.get(stream.mid) === key) continue;
-      this.configured.set(stream.mid, key);
+      const before = this.configured.get(stream.mid);
+      if (before && settingKey(before) === settingKey(setting)) continue;
+      this.configured.set(stream.mid, setting);
       settings.push(setting);
+      if (setting.substream === undefined || !setting.send) this.switches.cancel(stream.mid);
+      else if (setting.substream !== before?.substream || !before.send) this.switches.expect(stream.mid, setting.substream);
     }
     if (settings.length > 0) await configureStreams(handle, settings);
+  }
+
+  /** Sends a stream's layer setting again: Janus asks its publisher for a keyframe again. */
+  private async configureAgain(mid: string): Promise<void> {
+    const setting = this.configured.get(mid);
+    if (!this.handle || !this.mediaUp || this.closed || !setting) return;
+    await configureStreams(this.handle, [setting]);
   }
 }
 

@@ -19,6 +19,11 @@ describe('chooseLayer', () => {
     assert.equal(chooseLayer(hd, tile(2560, 1440)).substream, 2, 'a tile larger than the picture gets the largest there is');
   });
 
+  it('gives a pinned or full-screen tile the top layer, however small it is', () => {
+    assert.equal(chooseLayer(hd, { ...tile(320, 180), top: true }).substream, 2);
+    assert.equal(chooseLayer(hd, { ...tile(0, 0), top: true }).send, false, 'but no video when it is not on screen');
+  });
+
   it('takes every temporal layer unless the page saves bandwidth', () => {
     assert.equal(chooseLayer(hd, tile(640, 360)).temporal, 2);
     assert.equal(chooseLayer(hd, tile(640, 360, true)).temporal, 0);

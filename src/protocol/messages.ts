@@ -71,6 +71,8 @@ export const TileView = z
     width: z.number().int().min(0).max(16_384),
     height: z.number().int().min(0).max(16_384),
     lowFrameRate: z.boolean().optional(),
+    /** The tile is pinned or full screen: it gets the feed's top layer, whatever its size. */
+    top: z.boolean().optional(),
   })
   .strict();
 export type TileView = z.infer<typeof TileView>;

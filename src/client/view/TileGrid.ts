@@ -25,6 +25,8 @@ export interface ShownTile {
   participantId: string;
   feed: FeedKind;
   video: HTMLVideoElement;
+  /** Pinned, or full screen: the tile wants the feed's best picture. */
+  emphasized: boolean;
 }
 
 const ASPECT = 16 / 9;
@@ -127,7 +129,12 @@ export class TileGrid {
   shown(): ShownTile[] {
     return [...this.tiles.values()]
       .filter((tile) => !tile.hidden && !tile.classList.contains('self'))
-      .map((tile) => ({ participantId: tile.dataset['participantId']!, feed: tile.dataset['feed'] as FeedKind, video: tile.querySelector('video')! }));
+      .map((tile) => ({
+        participantId: tile.dataset['participantId']!,
+        feed: tile.dataset['feed'] as FeedKind,
+        video: tile.querySelector('video')!,
+        emphasized: tile.classList.contains('pinned') || document.fullscreenElement === tile,
+      }));
   }
 
   attach(participantId: string, feed: FeedKind, stream: MediaStream | null): void {

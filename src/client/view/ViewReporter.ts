@@ -75,7 +75,7 @@ export class ViewReporter {
     for (const { video } of shown) this.watch(video);
     const ratio = window.devicePixelRatio || 1;
     const { scale, lowFrameRate } = this.quality;
-    const tiles = shown.map(({ participantId, feed, video }): TileView => {
+    const tiles = shown.map(({ participantId, feed, video, emphasized }): TileView => {
       const pictured = video.videoWidth > 0;
       return {
         participantId,
@@ -83,6 +83,8 @@ export class ViewReporter {
         width: pictured ? Math.round(video.clientWidth * ratio * scale) : FIRST_PICTURE,
         height: pictured ? Math.round(video.clientHeight * ratio * scale) : FIRST_PICTURE,
         ...(lowFrameRate ? { lowFrameRate } : {}),
+        // An emphasized tile gets the best picture, unless the downlink cannot carry it.
+        ...(emphasized && pictured && scale === 1 ? { top: true } : {}),
       };
     });
     const text = JSON.stringify(tiles);

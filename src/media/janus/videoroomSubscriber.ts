@@ -92,6 +92,14 @@ export async function configureStreams(handle: JanusHandle, settings: StreamSett
   await handle.message({ request: 'configure', streams: settings });
 }
 
+const SubstreamEvent = z.object({ videoroom: z.literal('event'), mid: z.string(), substream: z.number().int() }).passthrough();
+
+/** The substream a stream of the subscription carries now, when the event says Janus switched it. */
+export function readSubstreamSwitch(event: PluginReply): { mid: string; substream: number } | undefined {
+  const parsed = SubstreamEvent.safeParse(event.data);
+  return parsed.success ? { mid: parsed.data.mid, substream: parsed.data.substream } : undefined;
+}
+
 /** The publisher id a "No such feed (<id>)" refusal names: a feed that left while it was being added. */
 export function missingFeedOf(error: unknown): number | undefined {
   if (!(error instanceof JanusError)) return undefined;

@@ -1,0 +1,109 @@
+/**
+ * Each tile gets the simulcast layer it needs: in a room of three, a
+ * remote camera's tile fills about half the screen's width and gets the
+ * half-size layer; pinned, or full screen, it gets the top layer within
+ * 2 s, and the half layer again once unpinned or out of full screen.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newPage } from '../support/browser.js';
+import { startTestServer } from '../support/testServer.js';
+import { expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
+import { receivedCamera } from '../support/receivedMedia.js';
+
+const ROOM = 'layers';
+const TOP_WIDTH = 1280;
+const HALF_WIDTH = 640;
+const SWITCH_UP_MS = 2_000;
+const POLL_MS = 50;
+
+type Handle = { convene: { selfId: string; session?: { peerConnections(): Map<string, RTCPeerConnection> } } };
+
+/** Widths of the layers a page's camera is sending now (each with frames going out). */
+function sentLayerWidths(page: Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as Handle).convene.session?.peerConnections().get('pub-camera');
+    const widths: number[] = [];
+    (await pc?.getStats())?.forEach((entry: Record<string, unknown>) => {
+      if (entry['type'] === 'outbound-rtp' && entry['kind'] === 'video' && typeof entry['frameWidth'] === 'number' && Number(entry['framesPerSecond'] ?? 0) > 0) {
+        widths.push(entry['frameWidth']);
+      }
+    });
+    return widths.sort((a, b) => a - b);
+  });
+}
+
+describe('the layer each tile gets', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  let ann: Page;
+  let bob: Page;
+  let carol: Page;
+  let bobId: string;
+
+  before(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+    [ann, bob, carol] = await Promise.all([newPage(browser), newPage(browser), newPage(browser)]);
+    for (const [page, name] of [[ann, 'Ann'], [bob, 'Bob'], [carol, 'Carol']] as const) await joinMeeting(page, server.url, name, ROOM);
+    bobId = await bob.evaluate(() => (window as unknown as Handle).convene.selfId);
+    await expectMediaFlowing(ann);
+    // Bob's browser sends its top layer once its bandwidth estimate has grown: only then can a tile ask for it.
+    const layers = await waitFor(() => sentLayerWidths(bob), (widths) => widths.includes(TOP_WIDTH), 20_000);
+    assert.ok(layers.includes(TOP_WIDTH), `Bob sends his top layer: ${JSON.stringify(layers)}`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Bob's camera as Ann receives it, once its width is `width`. */
+  const bobOnAnn = (check: (width: number) => boolean, timeoutMs: number) =>
+    waitFor(async () => (await receivedCamera(ann, bobId))?.width ?? 0, check, timeoutMs, POLL_MS);
+
+  const bobsTile = () => ann.locator(`figure.tile.camera[data-participant-id="${bobId}"]`);
+
+  it('gives a tile of half the screen the half layer', async (t) => {
+    const width = await bobOnAnn((w) => w === HALF_WIDTH, 10_000);
+    const box = await bobsTile().boundingBox();
+    assert.equal(width, HALF_WIDTH, `Ann receives Bob at ${width} px wide in a tile ${box?.width} px wide`);
+    t.diagnostic(`tile ${Math.round(box?.width ?? 0)} px wide → layer ${width} px wide`);
+  });
+
+  it('gives a pinned tile the top layer within 2 s, and the half layer again once unpinned', async (t) => {
+    const pinnedAt = Date.now();
+    await bobsTile().hover();
+    await bobsTile().locator('.tile-action.pin').click();
+    const pinned = await bobOnAnn((w) => w === TOP_WIDTH, SWITCH_UP_MS * 5);
+    const upMs = Date.now() - pinnedAt;
+    assert.equal(pinned, TOP_WIDTH, 'the pinned tile gets the top layer');
+    assert.ok(upMs <= SWITCH_UP_MS, `the top layer came ${upMs} ms after the pin`);
+    const unpinnedAt = Date.now();
+    await bobsTile().locator('.tile-action.pin').click();
+    const unpinned = await bobOnAnn((w) => w === HALF_WIDTH, 10_000);
+    assert.equal(unpinned, HALF_WIDTH, 'unpinned, it gets the half layer again');
+    t.diagnostic(`top layer ${upMs} ms after pinning; half layer ${Date.now() - unpinnedAt} ms after unpinning`);
+  });
+
+  it('gives a full-screen tile the top layer within 2 s, and the half layer again after', async (t) => {
+    const fullAt = Date.now();
+    await bobsTile().hover();
+    await bobsTile().locator('.tile-action.fullscreen').click();
+    assert.equal(await ann.evaluate(() => document.fullscreenElement?.getAttribute('data-participant-id')), bobId, 'Bob’s tile is full screen');
+    const full = await bobOnAnn((w) => w === TOP_WIDTH, SWITCH_UP_MS * 5);
+    const upMs = Date.now() - fullAt;
+    assert.equal(full, TOP_WIDTH, 'the full-screen tile gets the top layer');
+    assert.ok(upMs <= SWITCH_UP_MS, `the top layer came ${upMs} ms after going full screen`);
+    const exitedAt = Date.now();
+    await ann.evaluate(() => document.exitFullscreen());
+    const back = await bobOnAnn((w) => w === HALF_WIDTH, 10_000);
+    assert.equal(back, HALF_WIDTH, 'out of full screen, it gets the half layer again');
+    t.diagnostic(`top layer ${upMs} ms after going full screen; half layer ${Date.now() - exitedAt} ms after leaving it`);
+  });
+
+  it('keeps every tile of Carol’s page decoding meanwhile', async () => {
+    await expectMediaFlowing(carol);
+  });
+});

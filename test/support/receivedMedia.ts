@@ -1,0 +1,58 @@
+/**
+ * What a meeting page receives, stream by stream, as its receiving
+ * RTCPeerConnection's statistics say, each stream named by the participant
+ * and feed its m-line carries (the mapping the server's offers give).
+ */
+import type { Page } from 'playwright-core';
+
+export interface ReceivedStream {
+  participantId: string;
+  feed: string;
+  kind: 'audio' | 'video';
+  /** The picture's size now (0 before the first frame; audio: 0). */
+  width: number;
+  height: number;
+  framesDecoded: number;
+  packetsReceived: number;
+  bytesReceived: number;
+}
+
+type Handle = {
+  convene: {
+    session?: {
+      subscriber: { connection: RTCPeerConnection | undefined; streamOf(mid: string): { participantId: string; feed: string } | undefined };
+    };
+  };
+};
+
+export function receivedStreams(page: Page): Promise<ReceivedStream[]> {
+  return page.evaluate(async () => {
+    const subscriber = (window as unknown as Handle).convene.session?.subscriber;
+    const pc = subscriber?.connection;
+    if (!subscriber || !pc) return [];
+    const streams: ReceivedStream[] = [];
+    (await pc.getStats()).forEach((entry: Record<string, unknown>) => {
+      if (entry['type'] !== 'inbound-rtp' || typeof entry['mid'] !== 'string') return;
+      const mapped = subscriber.streamOf(entry['mid']);
+      if (!mapped) return;
+      // (No helper function here: the page runs this as it is, without the test runner's helpers.)
+      const counters = entry as { frameWidth?: number; frameHeight?: number; framesDecoded?: number; packetsReceived?: number; bytesReceived?: number };
+      streams.push({
+        participantId: mapped.participantId,
+        feed: mapped.feed,
+        kind: entry['kind'] === 'video' ? 'video' : 'audio',
+        width: counters.frameWidth ?? 0,
+        height: counters.frameHeight ?? 0,
+        framesDecoded: counters.framesDecoded ?? 0,
+        packetsReceived: counters.packetsReceived ?? 0,
+        bytesReceived: counters.bytesReceived ?? 0,
+      });
+    });
+    return streams;
+  });
+}
+
+/** The camera video a page receives of one participant, if any. */
+export async function receivedCamera(page: Page, participantId: string): Promise<ReceivedStream | undefined> {
+  return (await receivedStreams(page)).find((stream) => stream.kind === 'video' && stream.feed === 'camera' && stream.participantId === participantId);
+}
