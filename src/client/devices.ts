@@ -3,6 +3,8 @@
  * pickers (labels appear once permission is granted). Each picker also
  * offers "off", to join without that device.
  */
+import { CAMERA_SIZE } from '../protocol/layers.js';
+
 export const DEVICE_OFF = 'off';
 
 export interface DeviceChoice {
@@ -15,7 +17,7 @@ export async function captureLocalMedia(choice: DeviceChoice): Promise<MediaStre
   const video =
     choice.cameraId === DEVICE_OFF
       ? false
-      : { ...(choice.cameraId ? { deviceId: { exact: choice.cameraId } } : {}), width: { ideal: 1280 }, height: { ideal: 720 } };
+      : { ...(choice.cameraId ? { deviceId: { exact: choice.cameraId } } : {}), width: { ideal: CAMERA_SIZE.width }, height: { ideal: CAMERA_SIZE.height } };
   if (!audio && !video) return new MediaStream();
   try {
     return await navigator.mediaDevices.getUserMedia({ audio, video });

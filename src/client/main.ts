@@ -73,7 +73,7 @@ const speakers = new SpeakerDetector((mid) => session?.subscriber.streamOf(mid)?
   speaking: (participantId, atMs) => room.speaking(participantId, atMs),
   loudest: (participantId) => grid.setSpeaking(participantId),
 });
-const downlink = new DownlinkMonitor((quality) => room.setDownlinkQuality(quality));
+const downlink = new DownlinkMonitor((quality) => room.setDownlinkQuality(quality), () => room.layerLadder());
 stats.onSample((samples, atMs) => speakers.update(samples, atMs));
 stats.onSample((samples, atMs) => downlink.update(samples, atMs));
 
@@ -198,6 +198,7 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
     feedReceived: (feed) => room.feedReceived(feed),
     feedEnded: (participantId, feed) => room.feedEnded(participantId, feed),
     connectionState: (state, detail) => notices.connection(state, detail),
+    downlinkDelay: (delayMs, atMs) => downlink.downlinkDelay(delayMs, atMs),
     serverError(code, reason) {
       console.warn(`server error ${code}: ${reason}`);
     },

@@ -116,7 +116,7 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
   setView(tiles: TileView[]): void {
     const view = new Map<string, VideoWant>();
     for (const tile of tiles) {
-      view.set(feedKey(tile.participantId, tile.feed), { width: tile.width, height: tile.height, lowFrameRate: tile.lowFrameRate === true, top: tile.top === true });
+      view.set(feedKey(tile.participantId, tile.feed), { width: tile.width, height: tile.height, lowFrameRate: tile.lowFrameRate === true, top: tile.top === true, lower: tile.lower ?? 0 });
     }
     this.subscriber.setView(view);
   }

@@ -24,6 +24,12 @@ describe('chooseLayer', () => {
     assert.equal(chooseLayer(hd, { ...tile(0, 0), top: true }).send, false, 'but no video when it is not on screen');
   });
 
+  it('goes the given number of layers below what the tile needs, as far as there are', () => {
+    assert.equal(chooseLayer(hd, { ...tile(1280, 720), lower: 1 }).substream, 1);
+    assert.equal(chooseLayer(hd, { ...tile(320, 180), top: true, lower: 2 }).substream, 0, 'a pinned tile too');
+    assert.equal(chooseLayer(hd, { ...tile(640, 360), lower: 2 }).substream, 0, 'never below the smallest');
+  });
+
   it('takes every temporal layer unless the page saves bandwidth', () => {
     assert.equal(chooseLayer(hd, tile(640, 360)).temporal, 2);
     assert.equal(chooseLayer(hd, tile(640, 360, true)).temporal, 0);

@@ -2,12 +2,11 @@
  * Which simulcast layer a page receives of a video feed: the smallest that
  * still covers the tile it is shown in (so a thumbnail never costs a
  * full-resolution stream), none for a tile that is not on screen, the top
- * layer for a tile the page emphasizes (pinned, full screen), and the lowest
- * frame rate when the page asks to save bandwidth.
- *
- * Publishers send three layers at 1/4, 1/2 and full resolution (see
- * client/Publisher.ts); Janus numbers them 0, 1, 2 from the smallest.
+ * layer for a tile the page emphasizes (pinned, full screen), and lower
+ * layers and the lowest frame rate when the page's downlink needs it.
+ * The layers themselves are in protocol/layers.ts.
  */
+import { coveringLayer, TOP_LAYER } from '../protocol/layers.js';
 
 /** The picture a feed is published with: its full size, and whether it has the three layers. */
 export interface VideoSource {
@@ -16,12 +15,17 @@ export interface VideoSource {
   simulcast: boolean;
 }
 
-/** How a page shows a feed: the tile's size in device pixels; a lower frame rate when saving bandwidth; the top layer for a pinned or full-screen tile. */
+/**
+ * How a page shows a feed: the tile's size in device pixels; the top layer
+ * for a pinned or full-screen tile; and, when its downlink runs short,
+ * `lower` layers below that (as far as there are) and a lower frame rate.
+ */
 export interface VideoWant {
   width: number;
   height: number;
   lowFrameRate: boolean;
   top?: boolean;
+  lower?: number;
 }
 
 export interface LayerChoice {
@@ -30,17 +34,11 @@ export interface LayerChoice {
   temporal?: number;
 }
 
-/** Scale of each layer against the full picture, smallest first. */
-export const LAYER_SCALES = [4, 2, 1] as const;
-/** A layer this much smaller than the tile still looks sharp enough there (video is scaled up a little). */
-const UPSCALE_TOLERANCE = 1.25;
 const ALL_TEMPORAL_LAYERS = 2;
 
 export function chooseLayer(source: VideoSource | undefined, want: VideoWant | undefined): LayerChoice {
   if (!want || want.width <= 0 || want.height <= 0) return { send: false };
   if (!source?.simulcast) return { send: true };
-  const covers = (scale: number): boolean =>
-    (source.width / scale) * UPSCALE_TOLERANCE >= want.width && (source.height / scale) * UPSCALE_TOLERANCE >= want.height;
-  const index = want.top ? -1 : LAYER_SCALES.findIndex(covers);
-  return { send: true, substream: index === -1 ? LAYER_SCALES.length - 1 : index, temporal: want.lowFrameRate ? 0 : ALL_TEMPORAL_LAYERS };
+  const needed = want.top ? TOP_LAYER : coveringLayer(source, want);
+  return { send: true, substream: Math.max(needed - (want.lower ?? 0), 0), temporal: want.lowFrameRate ? 0 : ALL_TEMPORAL_LAYERS };
 }

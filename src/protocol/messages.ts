@@ -63,7 +63,7 @@ export const SubscribedStreamInfo = z.object({
 });
 export type SubscribedStreamInfo = z.infer<typeof SubscribedStreamInfo>;
 
-/** How the page shows one feed's video: its tile's size in device pixels, and whether to save bandwidth with fewer frames. */
+/** How the page shows one feed's video: its tile's size in device pixels, and how much less its downlink can take (fewer layers, fewer frames). */
 export const TileView = z
   .object({
     participantId: ParticipantId,
@@ -73,6 +73,8 @@ export const TileView = z
     lowFrameRate: z.boolean().optional(),
     /** The tile is pinned or full screen: it gets the feed's top layer, whatever its size. */
     top: z.boolean().optional(),
+    /** Take this many layers below the one the tile needs (as far as there are): the page's downlink cannot carry more. */
+    lower: z.number().int().min(0).max(2).optional(),
   })
   .strict();
 export type TileView = z.infer<typeof TileView>;
@@ -170,7 +172,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscriptionOffer'), ...SubscriptionOffer.shape }),
   /** The media server lost our streams (e.g. it restarted): close every peer connection and publish again. */
   z.object({ type: z.literal('mediaReset'), reason: z.string() }),
-  z.object({ type: z.literal('pong'), nonce: z.number().int().optional() }),
+  /** `sentAt`: the server's clock when it sent the pong (ms since 1970), for the page to time its downlink. */
+  z.object({ type: z.literal('pong'), nonce: z.number().int().optional(), sentAt: z.number().optional() }),
   z.object({ type: z.literal('error'), code: z.string(), reason: z.string() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -180,7 +180,7 @@ export class SignallingConnection implements ParticipantChannel {
         this.socket.close(CloseCode.normal, 'left');
         return;
       case 'ping':
-        this.send({ type: 'pong', ...(message.nonce === undefined ? {} : { nonce: message.nonce }) });
+        this.send({ type: 'pong', ...(message.nonce === undefined ? {} : { nonce: message.nonce }), sentAt: Date.now() });
         return;
       default:
         return assertUnreachable(message);

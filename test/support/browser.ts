@@ -6,9 +6,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+/** `executablePath`: another way to start Debian's Chromium (e.g. inside a network namespace of its own). */
+export function launchBrowser(extraArgs: string[] = [], executablePath = CHROMIUM_PATH): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     args: [
       '--no-sandbox',
       '--use-fake-device-for-media-stream',

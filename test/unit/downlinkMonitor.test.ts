@@ -1,54 +1,125 @@
-/** The page's downlink adaptation: down after bad seconds, back up after clean ones, slower to climb after a seesaw. */
+/**
+ * The page's downlink adaptation: down at once on a queue, after bad
+ * half-seconds on loss; back up a tile at a time after clean spells, slower
+ * after a seesaw.
+ */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DownlinkMonitor } from '../../src/client/media/DownlinkMonitor.js';
 import type { InboundSample } from '../../src/client/media/ReceiveStats.js';
-import type { DownlinkQuality } from '../../src/client/view/ViewReporter.js';
+import type { DownlinkQuality, LayerLadder } from '../../src/client/view/ViewReporter.js';
 
-/** Feeds the monitor one second at a time: `lossShare` of the second's packets lost, `freeze` whether a frame froze. */
-function driver(monitor: DownlinkMonitor): (seconds: number, lossShare: number, freeze?: boolean) => void {
+const TICK_MS = 250;
+const TILES = 3;
+
+interface Conditions {
+  lossShare?: number;
+  freeze?: boolean;
+  /** How long pongs take on their way down. */
+  delayMs?: number;
+}
+
+/** Feeds the monitor as the page does, three video tiles: stats and a pong every 250 ms, under the given conditions for `ms`. */
+function driver(monitor: DownlinkMonitor): (ms: number, conditions?: Conditions) => void {
   let at = 0;
   let received = 0;
   let lost = 0;
   let freezes = 0;
-  const sample = (): InboundSample[] => [{ mid: '1', kind: 'video', audioLevel: 0, packetsReceived: received, packetsLost: lost, framesDecoded: 0, freezeCount: freezes, frameHeight: 0 }];
-  monitor.update(sample(), at);
-  return (seconds, lossShare, freeze = false) => {
-    for (let second = 0; second < seconds; second++) {
-      lost += Math.round(100 * lossShare);
-      received += 100 - Math.round(100 * lossShare);
+  const samples = (): InboundSample[] =>
+    Array.from({ length: TILES }, (_, tile) => ({ mid: String(tile), kind: 'video', audioLevel: 0, packetsReceived: received, packetsLost: lost, framesDecoded: 0, freezeCount: freezes, frameHeight: 0 }));
+  monitor.update(samples(), at);
+  return (ms, { lossShare = 0, freeze = false, delayMs = 5 } = {}) => {
+    for (let elapsed = 0; elapsed < ms; elapsed += TICK_MS) {
+      lost += Math.round(25 * lossShare);
+      received += 25 - Math.round(25 * lossShare);
       if (freeze) freezes += 1;
-      at += 1_000;
-      monitor.update(sample(), at);
+      at += TICK_MS;
+      monitor.downlinkDelay(delayMs, at);
+      monitor.update(samples(), at);
     }
   };
 }
 
+/** A quality in short: layers below what the tiles need, "low" for fewer frames, "+n" tiles a layer better. */
+function short({ lower, lowFrameRate, promoted }: DownlinkQuality): string {
+  return `${lower}${lowFrameRate ? ' low' : ''}${promoted > 0 ? ` +${promoted}` : ''}`;
+}
+
+/** Three tiles that each need the top layer, so each can go two layers lower. */
+const LADDER: LayerLadder = { depth: 2, climbable: () => TILES };
+
 describe('DownlinkMonitor', () => {
-  it('steps every tile down after two bad seconds, to quarter size and then fewer frames', () => {
-    const seen: DownlinkQuality[] = [];
-    const seconds = driver(new DownlinkMonitor((quality) => seen.push(quality)));
-    seconds(1, 0.1);
-    assert.deepEqual(seen, [], 'one bad second is not enough');
-    seconds(1, 0.1);
-    assert.deepEqual(seen, [{ scale: 0.5, lowFrameRate: false }]);
-    seconds(6, 0, true);
-    assert.deepEqual(seen.at(-1), { scale: 0.25, lowFrameRate: true }, 'frozen frames count as bad too');
+  it('steps down at once when the pongs queue, before anything is lost', () => {
+    const seen: string[] = [];
+    const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
+    run(5_000);
+    assert.deepEqual(seen, [], 'a clean link stays where it is');
+    run(1_000, { delayMs: 250 });
+    assert.deepEqual(seen, ['1'], 'within a second of the queue forming');
+    run(1_500, { delayMs: 400 });
+    assert.deepEqual(seen, ['1'], 'while the queue drains, it waits');
+    run(1_000, { delayMs: 400 });
+    assert.deepEqual(seen, ['1', '2'], 'a queue that does not drain steps down again');
   });
 
-  it('climbs back one step after six clean seconds, and waits longer when the climb fails at once', () => {
-    const seen: DownlinkQuality[] = [];
-    const seconds = driver(new DownlinkMonitor((quality) => seen.push(quality)));
-    seconds(2, 0.2);
-    seconds(5, 0);
-    assert.equal(seen.length, 1, 'five clean seconds are not enough');
-    seconds(1, 0);
-    assert.deepEqual(seen.at(-1), { scale: 1, lowFrameRate: false });
-    seconds(2, 0.2);
-    assert.deepEqual(seen.at(-1), { scale: 0.5, lowFrameRate: false }, 'the climb failed');
-    seconds(11, 0);
-    assert.equal(seen.length, 3, 'after a seesaw, six clean seconds are no longer enough');
-    seconds(1, 0);
-    assert.deepEqual(seen.at(-1), { scale: 1, lowFrameRate: false });
+  it('steps down after two lossy half-seconds, at once on heavy loss, and counts frozen frames as bad only with loss', () => {
+    const seen: string[] = [];
+    const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
+    run(500, { lossShare: 0.06 });
+    assert.deepEqual(seen, [], 'one lossy half-second is not enough');
+    run(500, { lossShare: 0.06 });
+    assert.deepEqual(seen, ['1']);
+    run(2_000);
+    run(500, { lossShare: 0.2 });
+    assert.deepEqual(seen.at(-1), '2', 'heavy loss');
+    run(2_000);
+    run(1_000, { freeze: true });
+    assert.deepEqual(seen.at(-1), '2', 'frozen frames without loss: the page decoding slowly, not the network');
+    run(1_000, { freeze: true, lossShare: 0.02 });
+    assert.deepEqual(seen.at(-1), '2 low', 'frozen frames with some loss');
+  });
+
+  it('climbs back a tile at a time: the first after five clean seconds, the next ones two seconds apart', () => {
+    const seen: string[] = [];
+    const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
+    run(1_000);
+    run(1_000, { delayMs: 300 });
+    assert.deepEqual(seen, ['1']);
+    run(4_000);
+    assert.deepEqual(seen, ['1'], 'not yet');
+    run(1_000);
+    assert.deepEqual(seen, ['1', '1 +1']);
+    run(2_000);
+    assert.deepEqual(seen, ['1', '1 +1', '1 +2']);
+    run(2_000);
+    assert.deepEqual(seen, ['1', '1 +1', '1 +2', '0'], 'the third tile completes the step');
+  });
+
+  it('climbs on through the steps two seconds apart, taking a step of frame rate alone whole', () => {
+    const seen: string[] = [];
+    const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
+    run(1_000);
+    for (let step = 0; step < 3; step++) run(2_500, { delayMs: 300 });
+    assert.deepEqual(seen, ['1', '2', '2 low']);
+    seen.length = 0;
+    run(7_000);
+    assert.deepEqual(seen, ['2'], 'five clean seconds after the queue drained, the frame rate comes back for every tile at once');
+    run(8_000);
+    assert.deepEqual(seen, ['2', '2 +1', '2 +2', '1', '1 +1'], 'then a tile every two seconds, step after step');
+  });
+
+  it('undoes a failing climb’s tiles first, and waits longer before the next try', () => {
+    const seen: string[] = [];
+    const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
+    run(1_000);
+    run(1_000, { delayMs: 300 });
+    run(6_000);
+    assert.deepEqual(seen, ['1', '1 +1']);
+    run(1_000, { delayMs: 300 });
+    assert.deepEqual(seen, ['1', '1 +1', '1'], 'the promoted tile goes back, the others stay');
+    run(9_000);
+    assert.equal(seen.length, 3, 'after a seesaw, five clean seconds are no longer enough');
+    run(1_000);
+    assert.deepEqual(seen.at(-1), '1 +1');
   });
 });

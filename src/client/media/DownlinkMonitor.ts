@@ -1,30 +1,51 @@
 /**
- * Keeps the page's received video within what its downlink carries: every
- * second it looks at the video that arrived (packets lost, frames frozen),
- * steps the layers down after two bad seconds, and back up after a long
- * clean spell; stepping up again too soon after a fall waits longer each
- * time (up to a bound), so a link at its limit does not seesaw. Stepping
- * down shrinks every tile's request alike: all tiles keep moving at a lower
- * layer rather than some freezing.
+ * Keeps the page's received video within what its downlink carries. Janus
+ * 1.1.2 estimates no subscriber's bandwidth, so the page watches for itself,
+ * every half second:
+ *
+ * - queueing: how long the signalling socket's pongs take on their way
+ *   down, against the shortest lately (DownlinkDelays). Media and pongs
+ *   share the way down, so a downlink asked for more than it carries
+ *   queues the pongs too, well before it starts dropping packets: the page
+ *   steps down at once, while every tile still decodes;
+ * - loss in the video received (a link that drops without queueing): two
+ *   bad half-seconds in a row step down, one with heavy loss at once.
+ *   Frozen frames count only along with loss: without it they are the
+ *   page's own decoding falling behind, which a smaller layer from the
+ *   network does not cure.
+ *
+ * After a step down, the queue needs a moment to drain before it says
+ * anything new. Stepping down shrinks every tile's request alike: all tiles
+ * keep moving at a lower layer rather than some freezing. The page climbs
+ * back after a clean spell a tile at a time (a whole step at once would ask
+ * for several keyframes together, a burst a tight link cannot take; a step
+ * that only restores the frame rate needs no keyframe and is taken whole),
+ * the next tile two clean seconds after the last, on through the steps
+ * until the top or trouble. A climb that fails soon after waits longer the
+ * next time (up to a bound), so a link at its limit does not seesaw, and
+ * one that got better is found within seconds.
  */
-import type { DownlinkQuality } from '../view/ViewReporter.js';
+import type { DownlinkQuality, LayerLadder } from '../view/ViewReporter.js';
 import type { InboundSample } from './ReceiveStats.js';
 
-/** The quality at each step: full, then half and quarter size, then quarter size at the lowest frame rate. */
-const STEPS: readonly DownlinkQuality[] = [
-  { scale: 1, lowFrameRate: false },
-  { scale: 0.5, lowFrameRate: false },
-  { scale: 0.25, lowFrameRate: false },
-  { scale: 0.25, lowFrameRate: true },
-];
-const WINDOW_MS = 1_000;
-const BAD_SECONDS_TO_STEP_DOWN = 2;
-/** A lost share of packets above this, in a second, makes it bad. */
+const WINDOW_MS = 500;
+/** Pongs slower than the quickest by this much mean a queue on the way down. */
+const QUEUE_LIMIT_MS = 100;
+/** The quickest pong of this long a spell took the link's own time. */
+const BASELINE_SPAN_MS = 30_000;
+/** The latest pongs (at most this old, at least two of them) say what the queue is now. */
+const RECENT_SPAN_MS = 500;
+/** A lost share of packets above this in a window makes it bad; above the heavy one, it steps down at once. */
 const LOSS_LIMIT = 0.04;
-const FIRST_CLEAN_SECONDS_TO_STEP_UP = 6;
-const MAX_CLEAN_SECONDS_TO_STEP_UP = 12;
+const HEAVY_LOSS = 0.1;
+/** After a step down, what was queued must drain before the signals mean anything again. */
+const DRAIN_MS = 2_000;
+const FIRST_CLEAN_MS_TO_STEP_UP = 5_000;
+const MAX_CLEAN_MS_TO_STEP_UP = 10_000;
+/** Once a climb has begun, the next tile goes up after this long clean. */
+const CLEAN_MS_TO_PROMOTE_NEXT = 2_000;
 /** A fall this soon after a step up shows the link cannot carry that step: wait longer before the next try. */
-const SEESAW_SECONDS = 20;
+const SEESAW_MS = 20_000;
 
 interface Totals {
   received: number;
@@ -32,23 +53,46 @@ interface Totals {
   freezes: number;
 }
 
+/**
+ * The steps, from the top: every tile at the layer it needs; one layer
+ * lower, and so on while any tile has a layer lower still (the ladder's
+ * depth); then the lowest frame rate too.
+ */
 export class DownlinkMonitor {
-  private step = 0;
+  private lower = 0;
+  private lowFrameRate = false;
+  /** Tiles given a layer more during a climb. */
+  private promoted = 0;
   private windowStart: number | undefined;
   private windowTotals: Totals | undefined;
-  private badSeconds = 0;
-  private cleanSeconds = 0;
-  private cleanSecondsToStepUp = FIRST_CLEAN_SECONDS_TO_STEP_UP;
-  private secondsSinceStepUp = Number.POSITIVE_INFINITY;
+  private badWindows = 0;
+  private cleanSince: number | undefined;
+  private cleanMsToStepUp = FIRST_CLEAN_MS_TO_STEP_UP;
+  private steppedUpAt = Number.NEGATIVE_INFINITY;
+  private steppedDownAt = Number.NEGATIVE_INFINITY;
+  private delays: Array<{ atMs: number; ms: number }> = [];
+  /** Climbing: each next tile goes up after a short clean spell, until the top step or a fall. */
+  private climbing = false;
 
-  constructor(private readonly apply: (quality: DownlinkQuality) => void) {}
+  constructor(
+    private readonly apply: (quality: DownlinkQuality) => void,
+    private readonly ladder: () => LayerLadder,
+  ) {}
 
   get quality(): DownlinkQuality {
-    return STEPS[this.step]!;
+    return { lower: this.lower, lowFrameRate: this.lowFrameRate, promoted: this.promoted };
+  }
+
+  /** How long a pong took on its way down: a queue forming steps down at once, without waiting for the window's end. */
+  downlinkDelay(ms: number, atMs: number): void {
+    this.delays.push({ atMs, ms });
+    this.delays = this.delays.filter((sample) => atMs - sample.atMs <= BASELINE_SPAN_MS);
+    if (this.queueMs(atMs) > QUEUE_LIMIT_MS && atMs - this.steppedDownAt >= DRAIN_MS) this.stepDown(atMs);
   }
 
   update(samples: InboundSample[], atMs: number): void {
-    const totals = sum(samples.filter((sample) => sample.kind === 'video'));
+    const video = samples.filter((sample) => sample.kind === 'video');
+    const totals = sum(video);
     if (this.windowStart === undefined || this.windowTotals === undefined || totals.received < this.windowTotals.received) {
       [this.windowStart, this.windowTotals] = [atMs, totals];
       return;
@@ -56,35 +100,66 @@ export class DownlinkMonitor {
     if (atMs - this.windowStart < WINDOW_MS) return;
     const lost = totals.lost - this.windowTotals.lost;
     const received = totals.received - this.windowTotals.received;
+    const lossShare = received + lost > 0 ? lost / (received + lost) : 0;
     const froze = totals.freezes > this.windowTotals.freezes;
     [this.windowStart, this.windowTotals] = [atMs, totals];
-    this.judge(froze || (received + lost > 0 && lost / (received + lost) > LOSS_LIMIT));
+    this.judge(atMs, { queued: this.queueMs(atMs) > QUEUE_LIMIT_MS, lossShare, froze });
   }
 
-  private judge(bad: boolean): void {
-    this.secondsSinceStepUp += 1;
-    if (bad) {
-      this.cleanSeconds = 0;
-      this.badSeconds += 1;
-      if (this.badSeconds >= BAD_SECONDS_TO_STEP_DOWN && this.step < STEPS.length - 1) {
-        this.badSeconds = 0;
-        const seesaw = this.secondsSinceStepUp < SEESAW_SECONDS;
-        this.cleanSecondsToStepUp = seesaw ? Math.min(this.cleanSecondsToStepUp * 2, MAX_CLEAN_SECONDS_TO_STEP_UP) : FIRST_CLEAN_SECONDS_TO_STEP_UP;
-        this.moveTo(this.step + 1);
-      }
+  /** How much longer the latest pongs took than the link's own time (0 without enough of them). */
+  private queueMs(atMs: number): number {
+    const recent = this.delays.filter((sample) => atMs - sample.atMs <= RECENT_SPAN_MS).map((sample) => sample.ms);
+    if (recent.length < 2) return 0;
+    const baseline = Math.min(...this.delays.map((sample) => sample.ms));
+    return Math.min(...recent) - baseline;
+  }
+
+  private judge(atMs: number, window: { queued: boolean; lossShare: number; froze: boolean }): void {
+    if (atMs - this.steppedDownAt < DRAIN_MS) return;
+    const urgent = window.queued || window.lossShare > HEAVY_LOSS;
+    const bad = urgent || window.lossShare > LOSS_LIMIT || (window.froze && window.lossShare > 0);
+    if (!bad) {
+      this.badWindows = 0;
+      this.cleanSince ??= atMs;
+      const atTop = this.lower === 0 && !this.lowFrameRate;
+      if (!atTop && atMs - this.cleanSince >= (this.climbing ? CLEAN_MS_TO_PROMOTE_NEXT : this.cleanMsToStepUp)) this.climb(atMs);
       return;
     }
-    this.badSeconds = 0;
-    this.cleanSeconds += 1;
-    if (this.cleanSeconds >= this.cleanSecondsToStepUp && this.step > 0) {
-      this.cleanSeconds = 0;
-      this.secondsSinceStepUp = 0;
-      this.moveTo(this.step - 1);
-    }
+    this.cleanSince = undefined;
+    this.badWindows += 1;
+    if (urgent || this.badWindows >= 2) this.stepDown(atMs);
   }
 
-  private moveTo(step: number): void {
-    this.step = step;
+  private stepDown(atMs: number): void {
+    this.badWindows = 0;
+    this.cleanSince = undefined;
+    this.climbing = false;
+    const { depth } = this.ladder();
+    if (this.promoted === 0 && this.lower >= depth && this.lowFrameRate) return;
+    const seesaw = atMs - this.steppedUpAt < SEESAW_MS;
+    this.cleanMsToStepUp = seesaw ? Math.min(this.cleanMsToStepUp * 2, MAX_CLEAN_MS_TO_STEP_UP) : FIRST_CLEAN_MS_TO_STEP_UP;
+    this.steppedDownAt = atMs;
+    // A failing climb undoes its tiles first; otherwise every tile goes a layer down, then to fewer frames.
+    if (this.promoted > 0) this.moveTo(this.lower, this.lowFrameRate, 0, atMs);
+    else if (this.lower < depth) this.moveTo(this.lower + 1, this.lowFrameRate, 0, atMs);
+    else this.moveTo(this.lower, true, 0, atMs);
+  }
+
+  /** Frames back for every tile at once (no keyframe needed), else one more tile a layer up; the last one up completes the step. */
+  private climb(atMs: number): void {
+    this.steppedUpAt = atMs;
+    this.climbing = true;
+    const promoted = this.promoted + 1;
+    if (this.lowFrameRate) this.moveTo(Math.min(this.lower, this.ladder().depth), false, 0, atMs);
+    else if (promoted >= this.ladder().climbable(this.lower)) this.moveTo(this.lower - 1, false, 0, atMs);
+    else this.moveTo(this.lower, false, promoted, atMs);
+  }
+
+  private moveTo(lower: number, lowFrameRate: boolean, promoted: number, atMs: number): void {
+    this.lower = lower;
+    this.lowFrameRate = lowFrameRate;
+    this.promoted = promoted;
+    this.cleanSince = atMs;
     this.apply(this.quality);
   }
 }

@@ -8,6 +8,7 @@ import type { FeedKind, ParticipantInfo, ServerMessage, TileView, VideoPublishin
 import { SignallingClient, type ConnectionState } from './signalling.js';
 import { Publisher } from './Publisher.js';
 import { Subscriber, type SubscriberView } from './Subscriber.js';
+import { DownlinkDelays } from './DownlinkDelays.js';
 
 export interface MeetingView extends SubscriberView {
   welcomed(self: ParticipantInfo, others: ParticipantInfo[], startMutedAudio: boolean, video: VideoPublishing): void;
@@ -16,10 +17,13 @@ export interface MeetingView extends SubscriberView {
   participantLeft(participantId: string): void;
   connectionState(state: ConnectionState, detail?: string): void;
   serverError(code: string, reason: string): void;
+  /** How long a pong took on its way down (plus the constant between the two clocks), at `atMs` (performance.now()). */
+  downlinkDelay(delayMs: number, atMs: number): void;
 }
 
 export class MeetingSession {
   private readonly signalling: SignallingClient;
+  private readonly downlinkDelays: DownlinkDelays;
   private readonly publishers = new Map<FeedKind, Publisher>();
   private readonly outgoing = new Map<FeedKind, MediaStream>();
   readonly subscriber: Subscriber;
@@ -47,6 +51,7 @@ export class MeetingSession {
       earlySocket,
     );
     this.subscriber = new Subscriber(() => this.iceConfig, (message) => this.signalling.send(message), view);
+    this.downlinkDelays = new DownlinkDelays((nonce) => this.signalling.send({ type: 'ping', nonce }), (delayMs, atMs) => view.downlinkDelay(delayMs, atMs));
   }
 
   /**
@@ -100,6 +105,7 @@ export class MeetingSession {
   }
 
   leave(): void {
+    this.downlinkDelays.stop();
     this.signalling.leave();
     this.closeAll();
   }
@@ -121,6 +127,7 @@ export class MeetingSession {
         // A welcome also follows every reconnect: start media afresh (the first keeps what was published ahead of it).
         if (this.publishedAhead) this.publishedAhead = false;
         else this.restartMedia();
+        this.downlinkDelays.start();
         if (message.subscription) this.subscriber.onOffer(message.subscription.pcId, message.subscription.sdp, message.subscription.streams);
         return this.showLater(() => {
           this.view.welcomed(message.self, message.participants, message.startMutedAudio, message.video);
@@ -140,8 +147,9 @@ export class MeetingSession {
         return this.subscriber.onOffer(message.pcId, message.sdp, message.streams);
       case 'error':
         return this.view.serverError(message.code, message.reason);
-      case 'hello':
       case 'pong':
+        return this.downlinkDelays.pong(message.nonce, message.sentAt);
+      case 'hello':
         return;
     }
   }

@@ -11,7 +11,7 @@ import { lookUpName } from '../api.js';
 import { TileGrid } from './TileGrid.js';
 import { Stage } from './Stage.js';
 import { AudioSinks } from './AudioSinks.js';
-import { ViewReporter, type DownlinkQuality } from './ViewReporter.js';
+import { ViewReporter, type DownlinkQuality, type LayerLadder } from './ViewReporter.js';
 import { Pager } from './Pager.js';
 
 /** Below this width a page is a phone's: it shows fewer tiles at once. */
@@ -134,6 +134,11 @@ export class RoomView {
 
   setDownlinkQuality(quality: DownlinkQuality): void {
     this.reporter.setQuality(quality);
+  }
+
+  /** What the tiles on screen leave the downlink monitor to work with. */
+  layerLadder(): LayerLadder {
+    return this.reporter.ladder();
   }
 
   setAudioOutput(deviceId: string): Promise<void> {

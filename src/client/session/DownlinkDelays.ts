@@ -1,0 +1,60 @@
+/**
+ * Pings the server over the signalling socket and reports how long each
+ * pong took on its way down: the page's clock when it arrived minus the
+ * server's when it was sent. The two clocks differ by a constant the
+ * monitor cancels (it compares delays with the lowest one seen lately), and
+ * what stays is the queue on the page's downlink, which pongs share with
+ * the page's media (see DownlinkMonitor). A one-way delay leaves out the way
+ * up and any moment the server was busy before it answered. A pong handled
+ * after the page itself was busy (a long task) is not reported: it measures
+ * the page, not the network.
+ */
+const PING_EVERY_MS = 200;
+/** A pong this late is not waited for any more (the socket is being replaced). */
+const FORGET_AFTER_MS = 10_000;
+
+export class DownlinkDelays {
+  private timer: number | undefined;
+  private nonce = 0;
+  private readonly sentAt = new Map<number, number>();
+  /** When the page's last long task (a busy main thread) ended: a pong handled after it says nothing of the network. */
+  private busyUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly ping: (nonce: number) => void,
+    private readonly report: (delayMs: number, atMs: number) => void,
+  ) {
+    if (PerformanceObserver.supportedEntryTypes.includes('longtask')) {
+      new PerformanceObserver((list) => {
+        for (const task of list.getEntries()) this.busyUntil = Math.max(this.busyUntil, task.startTime + task.duration);
+      }).observe({ type: 'longtask' });
+    }
+  }
+
+  start(): void {
+    this.stop();
+    this.timer = window.setInterval(() => {
+      const now = performance.now();
+      for (const [nonce, at] of this.sentAt) if (now - at > FORGET_AFTER_MS) this.sentAt.delete(nonce);
+      this.nonce += 1;
+      this.sentAt.set(this.nonce, now);
+      this.ping(this.nonce);
+    }, PING_EVERY_MS);
+  }
+
+  stop(): void {
+    window.clearInterval(this.timer);
+    this.timer = undefined;
+    this.sentAt.clear();
+  }
+
+  /** `serverSentAt`: the server's clock (ms since 1970) when it sent the pong. */
+  pong(nonce: number | undefined, serverSentAt: number | undefined): void {
+    const pingedAt = nonce === undefined ? undefined : this.sentAt.get(nonce);
+    if (pingedAt === undefined || nonce === undefined || serverSentAt === undefined) return;
+    this.sentAt.delete(nonce);
+    const now = performance.now();
+    if (this.busyUntil > pingedAt) return;
+    this.report(performance.timeOrigin + now - serverSentAt, now);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * A page on a slow downlink: in a room of four, Ann's page runs in a network
+ * namespace of its own (test/support/pageNetwork.ts) whose downlink is held
+ * to 600 kbit/s, less than the three cameras she receives at the layer her
+ * tiles need. Her page must step the layers down so that every tile keeps
+ * moving (framesDecoded rises every second, for 30 s), start stepping them
+ * back up within 15 s of the limit being lifted, and get every tile back to
+ * the layer it needs soon after.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newPage } from '../support/browser.js';
+import { startTestServer, mediaInterface } from '../support/testServer.js';
+import { expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
+import { PageNetwork } from '../support/pageNetwork.js';
+import { receivedStreams, type ReceivedStream } from '../support/receivedMedia.js';
+
+const ROOM = 'slow-link';
+const LIMIT_KBIT = 600;
+const THROTTLED_S = 30;
+const STEP_UP_WITHIN_MS = 15_000;
+/** Back to the layer every tile needs, one tile up every two seconds after the first. */
+const RESTORED_WITHIN_MS = 30_000;
+
+type Handle = { convene: { downlink: { quality: { lower: number; lowFrameRate: boolean; promoted: number } } } };
+
+const describeQuality = (q: { lower: number; lowFrameRate: boolean; promoted: number }) => `lower ${q.lower}${q.lowFrameRate ? ' low' : ''}+${q.promoted}`;
+
+/** A page's remote cameras, by participant. */
+async function cameras(page: Page): Promise<Map<string, ReceivedStream>> {
+  const streams = await receivedStreams(page);
+  return new Map(streams.filter((s) => s.kind === 'video' && s.feed === 'camera').map((s) => [s.participantId, s]));
+}
+
+/**
+ * Whether Ann receives every camera at least as wide as an unthrottled page
+ * with the same layout does: the layer her tiles need. (What that layer
+ * measures depends on the sender: a busy one sends smaller pictures.)
+ */
+async function asWideAsUnthrottled(ann: Page, others: Page[]): Promise<{ ok: boolean; text: string }> {
+  const [annCameras, references] = await Promise.all([cameras(ann), Promise.all(others.map(cameras))]);
+  const pairs = [...annCameras].map(([id, camera]) => {
+    const reference = references.find((received) => received.has(id))?.get(id);
+    return { annWidth: camera.width, referenceWidth: reference?.width ?? Number.POSITIVE_INFINITY };
+  });
+  return {
+    ok: pairs.length === 3 && pairs.every(({ annWidth, referenceWidth }) => annWidth >= referenceWidth),
+    text: pairs.map(({ annWidth, referenceWidth }) => `${annWidth} (unthrottled ${referenceWidth})`).join('/'),
+  };
+}
+
+describe('a page whose downlink is throttled', () => {
+  let network: PageNetwork;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  let throttledBrowser: Browser;
+  let ann: Page;
+  let others: Page[];
+
+  before(async () => {
+    network = await PageNetwork.create();
+    server = await startTestServer({ HOST: '0.0.0.0', JANUS_ICE_ENFORCE_LIST: [mediaInterface, network.mediaEnd].filter(Boolean).join(',') });
+    browser = await launchBrowser();
+    throttledBrowser = await network.launchBrowser(server.url);
+    others = await Promise.all(['Bob', 'Carol', 'Dave'].map(() => newPage(browser)));
+    for (const [index, page] of others.entries()) await joinMeeting(page, server.url, ['Bob', 'Carol', 'Dave'][index]!, ROOM);
+    ann = await newPage(throttledBrowser);
+    await joinMeeting(ann, network.urlOf(server.url), 'Ann', ROOM);
+    const seen = await waitFor(async () => [...(await cameras(ann)).values()].filter((c) => c.width > 0 && c.framesDecoded > 0).length, (n) => n === 3, 20_000);
+    assert.equal(seen, 3, 'Ann decodes the three other cameras');
+  });
+
+  after(async () => {
+    await network?.lift();
+    await throttledBrowser?.close();
+    await browser?.close();
+    await server?.close();
+    await network?.remove();
+  });
+
+  it(`keeps every tile decoding for ${THROTTLED_S} s at ${LIMIT_KBIT} kbit/s, then steps the layers back up within 15 s of the limit going`, async (t) => {
+    const unthrottled = await waitFor(() => asWideAsUnthrottled(ann, others), (widths) => widths.ok, 15_000);
+    assert.ok(unthrottled.ok, `before the limit, Ann gets the layers her tiles need: ${unthrottled.text}`);
+    await network.throttle(LIMIT_KBIT);
+    let previous = await cameras(ann);
+    const seconds: string[] = [];
+    let steppedDown = false;
+    const started = Date.now();
+    for (let second = 1; second <= THROTTLED_S; second++) {
+      // A look at every second of the throttle, on the second.
+      await new Promise((resolve) => setTimeout(resolve, started + second * 1000 - Date.now()));
+      const now = await cameras(ann);
+      const decoded = [...now].map(([id, camera]) => camera.framesDecoded - (previous.get(id)?.framesDecoded ?? 0));
+      const kbit = Math.round([...now].reduce((sum, [id, camera]) => sum + camera.bytesReceived - (previous.get(id)?.bytesReceived ?? 0), 0) * 8 / 1000);
+      const quality = await ann.evaluate(() => (window as unknown as Handle).convene.downlink.quality);
+      steppedDown ||= quality.lower > 0;
+      seconds.push(`${second}s: frames ${decoded.join('/')} widths ${[...now.values()].map((c) => c.width).join('/')} video ${kbit} kbit ${describeQuality(quality)}`);
+      assert.ok(decoded.length === 3 && decoded.every((frames) => frames > 0), `second ${second} of the throttle: every tile decodes (frames per tile ${decoded.join('/')})\n${seconds.join('\n')}`);
+      previous = now;
+    }
+    assert.ok(steppedDown, `the limit made Ann's page take lower layers: ${seconds.join('; ')}`);
+    const throttledWidths = new Map([...previous].map(([id, camera]) => [id, camera.width]));
+    await network.lift();
+    const liftedAt = Date.now();
+    const climb: string[] = [];
+    const noted = async <T>(look: T): Promise<T> => {
+      const quality = await ann.evaluate(() => (window as unknown as Handle).convene.downlink.quality);
+      climb.push(`${Date.now() - liftedAt} ms: ${JSON.stringify(look)} ${describeQuality(quality)}`);
+      return look;
+    };
+    const history = () => `throttled: ${seconds.join('; ')}\nafter: ${climb.join('; ')}`;
+    const steppedUp = (widths: Map<string, number>) => [...widths].some(([id, width]) => width > (throttledWidths.get(id) ?? Number.POSITIVE_INFINITY));
+    const firstUp = await waitFor(async () => noted(new Map([...(await cameras(ann))].map(([id, camera]) => [id, camera.width]))), steppedUp, STEP_UP_WITHIN_MS + 5_000, 500);
+    const firstUpMs = Date.now() - liftedAt;
+    assert.ok(steppedUp(firstUp), `a layer stepped up: ${history()}`);
+    assert.ok(firstUpMs <= STEP_UP_WITHIN_MS, `the first layer stepped up ${firstUpMs} ms after the limit was lifted: ${history()}`);
+    const restored = await waitFor(async () => noted(await asWideAsUnthrottled(ann, others)), (widths) => widths.ok, RESTORED_WITHIN_MS, 500);
+    const restoredMs = Date.now() - liftedAt;
+    assert.ok(restored.ok, `every tile back to the layer it needs within ${RESTORED_WITHIN_MS} ms: ${history()}`);
+    t.diagnostic(`throttled: ${seconds.join('; ')}`);
+    t.diagnostic(`widths at the end of the throttle ${[...throttledWidths.values()].join('/')}; first layer up ${firstUpMs} ms after lifting it, all back to ${restored.text} after ${restoredMs} ms`);
+  });
+
+  it('leaves the other pages decoding', async () => {
+    for (const page of others) await expectMediaFlowing(page);
+  });
+});
