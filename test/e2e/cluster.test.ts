@@ -21,6 +21,7 @@ import * as videoroom from '../../src/media/janus/videoroom.js';
 import { janusRoomIdFor } from '../../src/rooms/janusRoomId.js';
 import { launchBrowser, newPage } from '../support/browser.js';
 import { decodesVideoWithin, expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
+import { receivedCamera, sentLayerWidths } from '../support/receivedMedia.js';
 import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 import { startNginx, type TestNginx } from '../support/cluster/nginxProxy.js';
 import { startAppServer, type TestAppServer } from '../support/cluster/appServer.js';
@@ -136,6 +137,33 @@ describe('several app servers and Janus nodes on Redis', () => {
     assert.ok(nodes[0] && nodes[1], `both are placed: ${JSON.stringify(nodes)}`);
     assert.notEqual(nodes[0], nodes[1], 'they are on different nodes');
     for (const page of [alice, bob]) await expectMediaFlowing(page);
+  });
+
+  it('gives a page a small layer of a camera on the other node for a small tile, and the top layer once it is pinned', async (t) => {
+    const aliceId = await selfId(alice);
+    const aliceOnBob = (check: (width: number) => boolean, timeoutMs: number) => waitFor(async () => (await receivedCamera(bob, aliceId))?.width ?? 0, check, timeoutMs);
+    // Alice's browser sends its top layer once its bandwidth estimate has grown: only then can a tile ask for it.
+    const sent = await waitFor(() => sentLayerWidths(alice), (widths) => widths.includes(1280), 20_000);
+    assert.ok(sent.includes(1280), `Alice sends three layers: ${JSON.stringify(sent)}`);
+    await bob.setViewportSize({ width: 800, height: 600 });
+    try {
+      const lowLayer = (width: number) => width === 320 || width === 640;
+      const small = await aliceOnBob(lowLayer, 15_000);
+      assert.ok(lowLayer(small), `in a small window, Bob gets a low layer of Alice, copied from her node: ${small} px`);
+      const tile = bob.locator(`figure.tile.camera[data-participant-id="${aliceId}"]`);
+      await tile.hover();
+      await tile.locator('.tile-action.pin').click();
+      const pinnedAt = Date.now();
+      const top = await aliceOnBob((width) => width === 1280, 15_000);
+      assert.equal(top, 1280, 'pinned, her tile gets the top layer');
+      const upMs = Date.now() - pinnedAt;
+      await tile.locator('.tile-action.pin').click();
+      const again = await aliceOnBob(lowLayer, 15_000);
+      assert.ok(lowLayer(again), `unpinned, a low layer again: ${again} px`);
+      t.diagnostic(`Bob on the other node: Alice at ${small} px, 1280 px ${upMs} ms after pinning, ${again} px again after unpinning`);
+    } finally {
+      await bob.setViewportSize({ width: 1280, height: 720 });
+    }
   });
 
   it('removes the copies on both nodes once the participants on one node have left', async (t) => {

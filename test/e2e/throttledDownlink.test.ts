@@ -3,9 +3,8 @@
  * namespace of its own (test/support/pageNetwork.ts) whose downlink is held
  * to 600 kbit/s, less than the three cameras she receives at the layer her
  * tiles need. Her page must step the layers down so that every tile keeps
- * moving (framesDecoded rises every second, for 30 s), start stepping them
- * back up within 15 s of the limit being lifted, and get every tile back to
- * the layer it needs soon after.
+ * moving (framesDecoded rises every second, for 30 s), and within 15 s of
+ * the limit being lifted, every tile must be back at the layer it needs.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,8 +19,6 @@ const ROOM = 'slow-link';
 const LIMIT_KBIT = 600;
 const THROTTLED_S = 30;
 const STEP_UP_WITHIN_MS = 15_000;
-/** Back to the layer every tile needs, one tile up every two seconds after the first. */
-const RESTORED_WITHIN_MS = 30_000;
 
 type Handle = { convene: { downlink: { quality: { lower: number; lowFrameRate: boolean; promoted: number } } } };
 
@@ -110,16 +107,12 @@ describe('a page whose downlink is throttled', () => {
       return look;
     };
     const history = () => `throttled: ${seconds.join('; ')}\nafter: ${climb.join('; ')}`;
-    const steppedUp = (widths: Map<string, number>) => [...widths].some(([id, width]) => width > (throttledWidths.get(id) ?? Number.POSITIVE_INFINITY));
-    const firstUp = await waitFor(async () => noted(new Map([...(await cameras(ann))].map(([id, camera]) => [id, camera.width]))), steppedUp, STEP_UP_WITHIN_MS + 5_000, 500);
-    const firstUpMs = Date.now() - liftedAt;
-    assert.ok(steppedUp(firstUp), `a layer stepped up: ${history()}`);
-    assert.ok(firstUpMs <= STEP_UP_WITHIN_MS, `the first layer stepped up ${firstUpMs} ms after the limit was lifted: ${history()}`);
-    const restored = await waitFor(async () => noted(await asWideAsUnthrottled(ann, others)), (widths) => widths.ok, RESTORED_WITHIN_MS, 500);
+    const restored = await waitFor(async () => noted(await asWideAsUnthrottled(ann, others)), (widths) => widths.ok, STEP_UP_WITHIN_MS + 10_000, 500);
     const restoredMs = Date.now() - liftedAt;
-    assert.ok(restored.ok, `every tile back to the layer it needs within ${RESTORED_WITHIN_MS} ms: ${history()}`);
+    assert.ok(restored.ok, `every tile back to the layer it needs: ${history()}`);
+    assert.ok(restoredMs <= STEP_UP_WITHIN_MS, `every tile back to the layer it needs ${restoredMs} ms after the limit was lifted: ${history()}`);
     t.diagnostic(`throttled: ${seconds.join('; ')}`);
-    t.diagnostic(`widths at the end of the throttle ${[...throttledWidths.values()].join('/')}; first layer up ${firstUpMs} ms after lifting it, all back to ${restored.text} after ${restoredMs} ms`);
+    t.diagnostic(`widths at the end of the throttle ${[...throttledWidths.values()].join('/')}; all back to ${restored.text} ${restoredMs} ms after lifting it`);
   });
 
   it('leaves the other pages decoding', async () => {

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
-import { receivedCamera } from '../support/receivedMedia.js';
+import { receivedCamera, sentLayerWidths } from '../support/receivedMedia.js';
 
 const ROOM = 'layers';
 const TOP_WIDTH = 1280;
@@ -18,21 +18,7 @@ const HALF_WIDTH = 640;
 const SWITCH_UP_MS = 2_000;
 const POLL_MS = 50;
 
-type Handle = { convene: { selfId: string; session?: { peerConnections(): Map<string, RTCPeerConnection> } } };
-
-/** Widths of the layers a page's camera is sending now (each with frames going out). */
-function sentLayerWidths(page: Page): Promise<number[]> {
-  return page.evaluate(async () => {
-    const pc = (window as unknown as Handle).convene.session?.peerConnections().get('pub-camera');
-    const widths: number[] = [];
-    (await pc?.getStats())?.forEach((entry: Record<string, unknown>) => {
-      if (entry['type'] === 'outbound-rtp' && entry['kind'] === 'video' && typeof entry['frameWidth'] === 'number' && Number(entry['framesPerSecond'] ?? 0) > 0) {
-        widths.push(entry['frameWidth']);
-      }
-    });
-    return widths.sort((a, b) => a - b);
-  });
-}
+type Handle = { convene: { selfId: string } };
 
 describe('the layer each tile gets', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;

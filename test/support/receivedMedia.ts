@@ -1,7 +1,8 @@
 /**
  * What a meeting page receives, stream by stream, as its receiving
  * RTCPeerConnection's statistics say, each stream named by the participant
- * and feed its m-line carries (the mapping the server's offers give).
+ * and feed its m-line carries (the mapping the server's offers give); and
+ * which layers its camera sends.
  */
 import type { Page } from 'playwright-core';
 
@@ -20,6 +21,7 @@ export interface ReceivedStream {
 type Handle = {
   convene: {
     session?: {
+      peerConnections(): Map<string, RTCPeerConnection>;
       subscriber: { connection: RTCPeerConnection | undefined; streamOf(mid: string): { participantId: string; feed: string } | undefined };
     };
   };
@@ -55,4 +57,18 @@ export function receivedStreams(page: Page): Promise<ReceivedStream[]> {
 /** The camera video a page receives of one participant, if any. */
 export async function receivedCamera(page: Page, participantId: string): Promise<ReceivedStream | undefined> {
   return (await receivedStreams(page)).find((stream) => stream.kind === 'video' && stream.feed === 'camera' && stream.participantId === participantId);
+}
+
+/** Widths of the layers a page's camera is sending now (each with frames going out), smallest first. */
+export function sentLayerWidths(page: Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as Handle).convene.session?.peerConnections().get('pub-camera');
+    const widths: number[] = [];
+    (await pc?.getStats())?.forEach((entry: Record<string, unknown>) => {
+      if (entry['type'] === 'outbound-rtp' && entry['kind'] === 'video' && typeof entry['frameWidth'] === 'number' && Number(entry['framesPerSecond'] ?? 0) > 0) {
+        widths.push(entry['frameWidth']);
+      }
+    });
+    return widths.sort((a, b) => a - b);
+  });
 }

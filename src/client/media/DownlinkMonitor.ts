@@ -14,13 +14,13 @@
  *   page's own decoding falling behind, which a smaller layer from the
  *   network does not cure.
  *
- * After a step down, the queue needs a moment to drain before it says
- * anything new. Stepping down shrinks every tile's request alike: all tiles
+ * After a step down, the page steps down again only if the queue does not
+ * start to drain (and if loss goes on once it should have). Stepping down shrinks every tile's request alike: all tiles
  * keep moving at a lower layer rather than some freezing. The page climbs
  * back after a clean spell a tile at a time (a whole step at once would ask
  * for several keyframes together, a burst a tight link cannot take; a step
  * that only restores the frame rate needs no keyframe and is taken whole),
- * the next tile two clean seconds after the last, on through the steps
+ * the next tile a clean second after the last, on through the steps
  * until the top or trouble. A climb that fails soon after waits longer the
  * next time (up to a bound), so a link at its limit does not seesaw, and
  * one that got better is found within seconds.
@@ -30,20 +30,24 @@ import type { InboundSample } from './ReceiveStats.js';
 
 const WINDOW_MS = 500;
 /** Pongs slower than the quickest by this much mean a queue on the way down. */
-const QUEUE_LIMIT_MS = 100;
+const QUEUE_LIMIT_MS = 150;
 /** The quickest pong of this long a spell took the link's own time. */
 const BASELINE_SPAN_MS = 30_000;
 /** The latest pongs (at most this old, at least two of them) say what the queue is now. */
-const RECENT_SPAN_MS = 500;
+const RECENT_SPAN_MS = 300;
 /** A lost share of packets above this in a window makes it bad; above the heavy one, it steps down at once. */
 const LOSS_LIMIT = 0.04;
 const HEAVY_LOSS = 0.1;
-/** After a step down, what was queued must drain before the signals mean anything again. */
+/** After a step down, what was queued must drain before loss means anything again. */
 const DRAIN_MS = 2_000;
-const FIRST_CLEAN_MS_TO_STEP_UP = 5_000;
-const MAX_CLEAN_MS_TO_STEP_UP = 10_000;
+/** After a step down, the new layers take this long to arrive; then a queue that is not shrinking steps down again. */
+const SETTLE_MS = 1_000;
+/** A queue shrinking by at least this much a second is draining: the step down was enough. */
+const DRAINING_MS_PER_S = 30;
+const FIRST_CLEAN_MS_TO_STEP_UP = 4_000;
+const MAX_CLEAN_MS_TO_STEP_UP = 6_000;
 /** Once a climb has begun, the next tile goes up after this long clean. */
-const CLEAN_MS_TO_PROMOTE_NEXT = 2_000;
+const CLEAN_MS_TO_PROMOTE_NEXT = 1_000;
 /** A fall this soon after a step up shows the link cannot carry that step: wait longer before the next try. */
 const SEESAW_MS = 20_000;
 
@@ -87,7 +91,7 @@ export class DownlinkMonitor {
   downlinkDelay(ms: number, atMs: number): void {
     this.delays.push({ atMs, ms });
     this.delays = this.delays.filter((sample) => atMs - sample.atMs <= BASELINE_SPAN_MS);
-    if (this.queueMs(atMs) > QUEUE_LIMIT_MS && atMs - this.steppedDownAt >= DRAIN_MS) this.stepDown(atMs);
+    if (atMs - this.steppedDownAt >= SETTLE_MS && this.queued(atMs)) this.stepDown(atMs);
   }
 
   update(samples: InboundSample[], atMs: number): void {
@@ -103,12 +107,18 @@ export class DownlinkMonitor {
     const lossShare = received + lost > 0 ? lost / (received + lost) : 0;
     const froze = totals.freezes > this.windowTotals.freezes;
     [this.windowStart, this.windowTotals] = [atMs, totals];
-    this.judge(atMs, { queued: this.queueMs(atMs) > QUEUE_LIMIT_MS, lossShare, froze });
+    this.judge(atMs, { queued: this.queued(atMs), lossShare, froze });
   }
 
-  /** How much longer the latest pongs took than the link's own time (0 without enough of them). */
+  /** A queue on the way down that is not draining. */
+  private queued(atMs: number): boolean {
+    const queue = this.queueMs(atMs);
+    return queue > QUEUE_LIMIT_MS && queue > this.queueMs(atMs - 1_000) - DRAINING_MS_PER_S;
+  }
+
+  /** How much longer the pongs up to `atMs` took than the link's own time (0 without enough of them). */
   private queueMs(atMs: number): number {
-    const recent = this.delays.filter((sample) => atMs - sample.atMs <= RECENT_SPAN_MS).map((sample) => sample.ms);
+    const recent = this.delays.filter((sample) => sample.atMs <= atMs && atMs - sample.atMs <= RECENT_SPAN_MS).map((sample) => sample.ms);
     if (recent.length < 2) return 0;
     const baseline = Math.min(...this.delays.map((sample) => sample.ms));
     return Math.min(...recent) - baseline;

@@ -6,10 +6,13 @@
  * what stays is the queue on the page's downlink, which pongs share with
  * the page's media (see DownlinkMonitor). A one-way delay leaves out the way
  * up and any moment the server was busy before it answered. A pong handled
- * after the page itself was busy (a long task) is not reported: it measures
- * the page, not the network.
+ * after the page itself was busy (a long task, or a ping timer that fired
+ * late behind other work) is not reported: it measures the page, not the
+ * network.
  */
-const PING_EVERY_MS = 200;
+const PING_EVERY_MS = 100;
+/** The ping timer this late means the page's main thread is behind: what it times now includes its own wait. */
+const TIMER_LATE_MS = 50;
 /** A pong this late is not waited for any more (the socket is being replaced). */
 const FORGET_AFTER_MS = 10_000;
 
@@ -33,8 +36,11 @@ export class DownlinkDelays {
 
   start(): void {
     this.stop();
+    let due = performance.now() + PING_EVERY_MS;
     this.timer = window.setInterval(() => {
       const now = performance.now();
+      if (now - due > TIMER_LATE_MS) this.busyUntil = Math.max(this.busyUntil, now);
+      due = now + PING_EVERY_MS;
       for (const [nonce, at] of this.sentAt) if (now - at > FORGET_AFTER_MS) this.sentAt.delete(nonce);
       this.nonce += 1;
       this.sentAt.set(this.nonce, now);
