@@ -10,9 +10,9 @@ import { CpuMeter, residentBytes } from '../lib/processUsage.js';
 import { progress } from '../lib/progress.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { DeliveryRecorder } from './deliveryRecorder.js';
-import { MediaClock } from './mediaClock.js';
-import { payloadBitrateBps, SYNTHETIC_MEDIA, type StreamKind } from './probePackets.js';
-import { SyntheticParticipant } from './syntheticParticipant.js';
+import { MediaClock } from '../../test/support/synthetic/mediaClock.js';
+import { payloadBitrateBps, SYNTHETIC_MEDIA, type StreamKind } from '../../test/support/synthetic/probePackets.js';
+import { SyntheticParticipant } from '../../test/support/synthetic/syntheticParticipant.js';
 
 export interface CapacityOptions {
   sizes: number[];
@@ -72,7 +72,7 @@ async function measureRoom(stack: MediaStack, size: number, options: CapacityOpt
   const room = `capacity-${size}-${Date.now()}`;
   const recorder = new DeliveryRecorder();
   const participants = await Promise.all(
-    Array.from({ length: size }, (_, index) => SyntheticParticipant.join(stack.url, room, index, recorder.sinkFor(index))),
+    Array.from({ length: size }, (_, index) => SyntheticParticipant.join(stack.url, room, index, { sink: recorder.sinkFor(index) })),
   );
   const clock = new MediaClock(participants);
   clock.start();

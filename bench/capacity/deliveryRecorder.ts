@@ -3,7 +3,7 @@
  * packets per (subscriber, publisher, stream), by their send time, and the
  * forwarding delay of each (arrival minus send time on the shared clock).
  */
-import { readProbe, type StreamKind } from './probePackets.js';
+import { readProbe, type StreamKind } from '../../test/support/synthetic/probePackets.js';
 
 const KIND_BIT: Record<StreamKind, number> = { audio: 0, video: 1 };
 const SEQUENCE_SPAN = 2 ** 32;

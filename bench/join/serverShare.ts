@@ -5,7 +5,7 @@
  * involved, so this is our HTTP, token, signalling and Janus round trips
  * only. The room already has someone in it, as for the second page of a join.
  */
-import { ConveneClient, joinCall } from '../lib/conveneClient.js';
+import { ConveneClient, joinCall } from '../../test/support/conveneClient.js';
 
 export interface ServerShareSample {
   /** joinCall request to publishAnswer received. */

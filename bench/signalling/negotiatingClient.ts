@@ -3,7 +3,7 @@
  * publish a ready-made offer, take the answer. It never sends media, so
  * only the app server and Janus's API are exercised.
  */
-import { ConveneClient, joinCall } from '../lib/conveneClient.js';
+import { ConveneClient, joinCall } from '../../test/support/conveneClient.js';
 
 export async function joinAndNegotiate(baseUrl: string, room: string, name: string, offerSdp: string): Promise<ConveneClient> {
   const client = await ConveneClient.connect(baseUrl, await joinCall(baseUrl, name, room));

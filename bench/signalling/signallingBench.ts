@@ -4,7 +4,7 @@
  * once), and how much memory each connected participant costs it.
  */
 import { sleep } from '../../src/support/time.js';
-import type { ConveneClient } from '../lib/conveneClient.js';
+import type { ConveneClient } from '../../test/support/conveneClient.js';
 import type { MediaStack } from '../lib/mediaStack.js';
 import { makeCannedOffer } from '../lib/cannedOffer.js';
 import { CpuMeter, residentBytes } from '../lib/processUsage.js';

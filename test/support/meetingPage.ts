@@ -15,8 +15,18 @@ export interface ReceiveStats {
   videoStreams: number;
 }
 
-export async function joinMeeting(page: Page, baseUrl: string, name: string, room: string): Promise<void> {
+export interface JoinOptions {
+  /** false: picks "No camera" before joining, so the page publishes only its voice. */
+  camera?: boolean;
+}
+
+export async function joinMeeting(page: Page, baseUrl: string, name: string, room: string, options: JoinOptions = {}): Promise<void> {
   await page.goto(`${baseUrl}/?room=${encodeURIComponent(room)}`);
+  if (options.camera === false) {
+    // The picker lists "No camera" once the first capture is shown; the preview loses its picture once the camera is let go.
+    await page.selectOption('#camera-select', 'off');
+    await page.waitForSelector('#preview .tile.no-video');
+  }
   await page.fill('#name', name);
   await page.click('#join-button');
   await page.waitForSelector('#connection-state[data-state="connected"]', { timeout: 15_000 });

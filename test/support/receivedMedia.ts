@@ -6,9 +6,11 @@
  */
 import type { Page } from 'playwright-core';
 
-export interface ReceivedStream {
-  participantId: string;
-  feed: string;
+/** One inbound RTP stream, and whose feed its m-line carries now (undefined for an m-line no longer mapped). */
+export interface InboundStream {
+  mid: string;
+  participantId: string | undefined;
+  feed: string | undefined;
   kind: 'audio' | 'video';
   /** The picture's size now (0 before the first frame; audio: 0). */
   width: number;
@@ -18,30 +20,40 @@ export interface ReceivedStream {
   bytesReceived: number;
 }
 
+/** A stream whose m-line is mapped to a participant's feed. */
+export type ReceivedStream = InboundStream & { participantId: string; feed: string };
+
+export interface Receiving {
+  /** The receiving connection's id (`sub-<n>`), if the page has one. */
+  pcId: string | undefined;
+  streams: InboundStream[];
+}
+
 type Handle = {
   convene: {
     session?: {
       peerConnections(): Map<string, RTCPeerConnection>;
-      subscriber: { connection: RTCPeerConnection | undefined; streamOf(mid: string): { participantId: string; feed: string } | undefined };
+      subscriber: { id: string | undefined; connection: RTCPeerConnection | undefined; streamOf(mid: string): { participantId: string; feed: string } | undefined };
     };
   };
 };
 
-export function receivedStreams(page: Page): Promise<ReceivedStream[]> {
+/** Every inbound stream of the page's receiving connection, mapped or not. */
+export function receiving(page: Page): Promise<Receiving> {
   return page.evaluate(async () => {
     const subscriber = (window as unknown as Handle).convene.session?.subscriber;
     const pc = subscriber?.connection;
-    if (!subscriber || !pc) return [];
-    const streams: ReceivedStream[] = [];
+    if (!subscriber || !pc) return { pcId: undefined, streams: [] };
+    const streams: InboundStream[] = [];
     (await pc.getStats()).forEach((entry: Record<string, unknown>) => {
       if (entry['type'] !== 'inbound-rtp' || typeof entry['mid'] !== 'string') return;
       const mapped = subscriber.streamOf(entry['mid']);
-      if (!mapped) return;
       // (No helper function here: the page runs this as it is, without the test runner's helpers.)
       const counters = entry as { frameWidth?: number; frameHeight?: number; framesDecoded?: number; packetsReceived?: number; bytesReceived?: number };
       streams.push({
-        participantId: mapped.participantId,
-        feed: mapped.feed,
+        mid: entry['mid'],
+        participantId: mapped?.participantId,
+        feed: mapped?.feed,
         kind: entry['kind'] === 'video' ? 'video' : 'audio',
         width: counters.frameWidth ?? 0,
         height: counters.frameHeight ?? 0,
@@ -50,8 +62,13 @@ export function receivedStreams(page: Page): Promise<ReceivedStream[]> {
         bytesReceived: counters.bytesReceived ?? 0,
       });
     });
-    return streams;
+    return { pcId: subscriber.id, streams };
   });
+}
+
+/** The streams whose m-lines carry a participant's feed now. */
+export async function receivedStreams(page: Page): Promise<ReceivedStream[]> {
+  return (await receiving(page)).streams.filter((stream): stream is ReceivedStream => stream.participantId !== undefined && stream.feed !== undefined);
 }
 
 /** The camera video a page receives of one participant, if any. */

@@ -8,14 +8,29 @@
 
 export type StreamKind = 'audio' | 'video';
 
-/** What one synthetic participant publishes; fixed, so the forwarded bitrate is known. */
-export const SYNTHETIC_MEDIA = {
+/** How often one stream sends, and how big each payload is. */
+export interface StreamRate {
+  packetsPerSecond: number;
+  payloadBytes: number;
+}
+
+/** What one synthetic participant publishes, per stream; fixed, so the forwarded bitrate is known. */
+export type SyntheticMedia = Record<StreamKind, StreamRate>;
+
+/** A camera's and a voice's usual packet rates: what the capacity benchmark's participants send. */
+export const SYNTHETIC_MEDIA: SyntheticMedia = {
   video: { packetsPerSecond: 30, payloadBytes: 1000 },
   audio: { packetsPerSecond: 50, payloadBytes: 60 },
-} as const;
+};
 
-export function payloadBitrateBps(kind: StreamKind): number {
-  const { packetsPerSecond, payloadBytes } = SYNTHETIC_MEDIA[kind];
+/** Few small packets: enough for a page to count each stream as received, light enough for a big room's worth of publishers in one process. */
+export const LIGHT_SYNTHETIC_MEDIA: SyntheticMedia = {
+  video: { packetsPerSecond: 5, payloadBytes: 300 },
+  audio: { packetsPerSecond: 10, payloadBytes: 60 },
+};
+
+export function payloadBitrateBps(kind: StreamKind, media: SyntheticMedia = SYNTHETIC_MEDIA): number {
+  const { packetsPerSecond, payloadBytes } = media[kind];
   return packetsPerSecond * payloadBytes * 8;
 }
 
@@ -28,7 +43,7 @@ const PROBE_BYTES = 4 + 2 + 1 + 4 + 8;
  * one. Opus gets a single TOC byte.
  */
 const VP8_PREFIX = Buffer.from([0x10, 0x50, 0x01, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00]);
-const OPUS_PREFIX = Buffer.from([0xfc]);
+const OPUS_PREFIX = Buffer.from([0xf8, 0xff, 0xfe]);
 
 function prefixOf(kind: StreamKind): Buffer {
   return kind === 'video' ? VP8_PREFIX : OPUS_PREFIX;
@@ -41,9 +56,10 @@ export interface Probe {
   sentAtMs: number;
 }
 
-export function buildPayload(probe: Probe): Buffer {
+/** A payload of `payloadBytes` (at least the prefix and the probe) carrying `probe`. */
+export function buildPayload(probe: Probe, payloadBytes: number): Buffer {
   const prefix = prefixOf(probe.kind);
-  const payload = Buffer.alloc(SYNTHETIC_MEDIA[probe.kind].payloadBytes);
+  const payload = Buffer.alloc(Math.max(payloadBytes, prefix.length + PROBE_BYTES));
   prefix.copy(payload, 0);
   let offset = prefix.length;
   offset = payload.writeUInt32BE(MAGIC, offset);
