@@ -14,10 +14,13 @@ import { startTestServer } from '../test/support/testServer.js';
 const OUT_DIR = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const ROOM = 'design-review';
 
-/** Waits until every video on the page shows a picture, then saves the page. */
+/** Waits until every video on screen shows a picture, then saves the page. */
 async function capture(page: Page, name: string): Promise<void> {
   await page.waitForFunction(
-    () => [...document.querySelectorAll('video')].every((video) => video.srcObject === null || (video.readyState >= 2 && video.videoWidth > 0)),
+    () =>
+      [...document.querySelectorAll('video')]
+        .filter((video) => video.checkVisibility())
+        .every((video) => video.srcObject === null || (video.readyState >= 2 && video.videoWidth > 0)),
     undefined,
     { timeout: 15_000 },
   );
@@ -27,7 +30,10 @@ async function capture(page: Page, name: string): Promise<void> {
   console.log(`wrote docs/screenshots/${name}.png`);
 }
 
-const server = await startTestServer();
+/** Tiles on one page of the grid: small, so that five people already need a second page. */
+const LAST_N = 2;
+
+const server = await startTestServer({ LAST_N: String(LAST_N) });
 const browser = await launchBrowser(['--auto-select-desktop-capture-source=Entire screen']);
 try {
   await mkdir(OUT_DIR, { recursive: true });
@@ -50,6 +56,22 @@ try {
   await bob!.click('#mic-button');
   await alice!.locator('.tile[data-audio-muted="true"]').waitFor();
   await capture(bob!, 'muted');
+  await bob!.click('#mic-button');
+
+  // More people than the stage holds: the others are listed by name, a page at a time.
+  for (const name of ['Carol Diaz', 'Dan Ito', 'Erin Walsh']) await joinMeeting(await (await newContext(browser)).newPage(), server.url, name, ROOM);
+  await alice!.locator('#pager .offstage li').nth(1).waitFor();
+  await capture(alice!, 'pages');
+
+  const pinned = alice!.locator('.tile.camera:not(.self):visible').first();
+  await pinned.hover();
+  await pinned.locator('.tile-action.pin').click();
+  await alice!.locator('.tile.pinned').waitFor();
+  await capture(alice!, 'pinned');
+  await pinned.locator('.tile-action.pin').click();
+
+  await alice!.setViewportSize({ width: 390, height: 844 });
+  await capture(alice!, 'phone');
 } finally {
   await browser.close();
   await server.close();
