@@ -15,9 +15,18 @@ export interface ReceiveStats {
   videoStreams: number;
 }
 
-export async function joinMeeting(page: Page, baseUrl: string, name: string, room: string): Promise<void> {
+/** `microphone: false` picks "No microphone" on the join form first: the page joins with its camera alone. */
+export async function joinMeeting(page: Page, baseUrl: string, name: string, room: string, options: { microphone?: boolean } = {}): Promise<void> {
   await page.goto(`${baseUrl}/?room=${encodeURIComponent(room)}`);
   await page.fill('#name', name);
+  if (options.microphone === false) {
+    await page.selectOption('#mic-select', 'off');
+    // The preview shows the new capture once the microphone is let go of.
+    await page.waitForFunction(() => {
+      const stream = document.querySelector<HTMLVideoElement>('#preview video')?.srcObject;
+      return stream instanceof MediaStream && stream.getVideoTracks().length > 0 && stream.getAudioTracks().length === 0;
+    });
+  }
   await page.click('#join-button');
   await page.waitForSelector('#connection-state[data-state="connected"]', { timeout: 15_000 });
 }
