@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- <name>|all [--quick]`: runs benchmarks against a real
  * Janus, the built app server and headless Chromium, prints the tables and
- * writes bench/results/<time>.json (plus the capacity chart as PNG).
+ * writes bench/results/<time>.json (plus the capacity and bandwidth charts as PNG).
  *
  * WebRTC media only works inside the loopback network namespace of
  * scripts/in-media-netns.sh (see the README's Tests section), so when run
@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadavg } from 'node:os';
+import { runBandwidth } from './bandwidth/bandwidthBench.js';
 import { runCapacity } from './capacity/capacityBench.js';
 import { runJoin } from './join/joinBench.js';
 import { runPhone } from './phone/phoneBench.js';
@@ -20,13 +21,34 @@ import { collectVersions, describeMachine } from './lib/machine.js';
 import { startMediaStack } from './lib/mediaStack.js';
 import { repoRoot, resultsDir } from './lib/paths.js';
 import { progress } from './lib/progress.js';
+import { bandwidthChartSvg } from './report/bandwidthChart.js';
 import { capacityChartSvg } from './report/capacityChart.js';
 import { renderSvgToPng } from './report/renderPng.js';
 import type { BenchResults, ResultFile } from './report/resultFile.js';
 import { formatTables } from './report/table.js';
 
-const BENCHMARKS = ['join', 'capacity', 'signalling', 'phone'] as const;
+const BENCHMARKS = ['join', 'capacity', 'signalling', 'phone', 'bandwidth'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
+
+/**
+ * The bandwidth benchmark's room: six pages with 1280×720 cameras. So that six browsers encoding and
+ * decoding fit this machine's two cores in both arms (see the README's Performance section):
+ * - the cameras run at 5 fps;
+ * - the pages join without microphones: a browser's audio capture, processing and playout cost about as
+ *   much as its video here, and audio is the same with simulcast on or off;
+ * - VIDEO_BITRATE_BPS is 600 kbit/s, not the default 1 Mbit/s: with six pages what the browsers spend
+ *   follows the bitrate they receive more than the frame rate (4 fps cost what 5 fps did), and at 1 Mbit/s
+ *   the arm without simulcast (five 720p streams into each page) left the machine 0–8 % idle.
+ * A round warms up for 45 s: a single-layer camera starts below 720p while the bandwidth estimate ramps
+ * up, and the encoder steps its size back up only every so many frames, which takes that long at 5 fps
+ * (simulcast layers keep their sizes).
+ */
+const BANDWIDTH_SETUP = {
+  pages: 6,
+  camera: { width: 1280, height: 720, framesPerSecond: 5, seconds: 3 },
+  videoBitrateBps: 600_000,
+  warmUpMs: 45_000,
+};
 
 /** How much each benchmark does; `--quick` is for trying the benchmarks out, not for figures. */
 const PLANS = {
@@ -35,12 +57,14 @@ const PLANS = {
     capacity: { sizes: [2, 4, 8, 16, 24], measureMs: 15_000, warmUpMs: 3_000 },
     signalling: { concurrency: 8, durationMs: 20_000, memorySteps: [100, 200, 300], participantsPerRoom: 20 },
     phoneRuns: 10,
+    bandwidth: { ...BANDWIDTH_SETUP, roundsPerArm: 4, measureMs: 15_000 },
   },
   quick: {
     joinRuns: 3,
     capacity: { sizes: [2, 4], measureMs: 5_000, warmUpMs: 1_000 },
     signalling: { concurrency: 8, durationMs: 5_000, memorySteps: [50, 100], participantsPerRoom: 20 },
     phoneRuns: 2,
+    bandwidth: { ...BANDWIDTH_SETUP, roundsPerArm: 1, measureMs: 5_000 },
   },
 };
 
@@ -87,6 +111,11 @@ async function runAll(names: BenchmarkName[], plan: (typeof PLANS)['full']): Pro
       results.phone = await runPhone(plan.phoneRuns);
       continue;
     }
+    if (name === 'bandwidth') {
+      // Two stacks of its own, simulcast on and off, alternated round by round.
+      results.bandwidth = await runBandwidth(plan.bandwidth);
+      continue;
+    }
     // A fresh Janus and app server per benchmark, so one's leftovers do not weigh on the next's figures.
     const stack = await startMediaStack(name);
     try {
@@ -112,12 +141,15 @@ async function main(): Promise<void> {
   await mkdir(resultsDir, { recursive: true });
   const stamp = started.toISOString().replace(/\..*$/, '').replace(/:/g, '-');
   const plots: string[] = [];
-  if (results.capacity) {
-    const pngPath = join(resultsDir, `${stamp}-capacity.png`);
-    const subtitle = `${machine.cpuModel}, ${machine.cores} cores · Janus ${versions.janus} · ${new Date().toISOString().slice(0, 10)}`;
-    await renderSvgToPng(capacityChartSvg(results.capacity.points, subtitle), pngPath);
+  const day = new Date().toISOString().slice(0, 10);
+  const machineLine = `${machine.cpuModel}, ${machine.cores} cores · Janus ${versions.janus}`;
+  const plot = async (name: string, svg: string) => {
+    const pngPath = join(resultsDir, `${stamp}-${name}.png`);
+    await renderSvgToPng(svg, pngPath);
     plots.push(relative(repoRoot, pngPath));
-  }
+  };
+  if (results.capacity) await plot('capacity', capacityChartSvg(results.capacity.points, `${machineLine} · ${day}`));
+  if (results.bandwidth) await plot('bandwidth', bandwidthChartSvg(results.bandwidth, `${machineLine} · Chromium ${versions.chromium} · ${day}`));
   const file: ResultFile = {
     startedAt: started.toISOString(),
     durationS: Math.round((Date.now() - started.getTime()) / 1000),

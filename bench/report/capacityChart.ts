@@ -4,23 +4,13 @@
  * loss line. Plain SVG, so any browser renders it without the network.
  */
 import type { CapacityPoint } from '../capacity/capacityBench.js';
+import { escape, niceCeiling } from './svg.js';
 
 const WIDTH = 760;
 const HEIGHT = 420;
 const MARGIN = { left: 70, right: 80, top: 50, bottom: 60 };
 const LOSS_COLOUR = '#c0392b';
 const CPU_COLOUR = '#2c6fbb';
-
-function niceCeiling(value: number): number {
-  if (value <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-}
 
 export function capacityChartSvg(points: readonly CapacityPoint[], subtitle: string): string {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;

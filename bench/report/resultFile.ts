@@ -1,5 +1,6 @@
 /** The JSON a benchmark run leaves under bench/results/: where it ran, with what, and every figure. */
 import type { MachineInfo, Versions } from '../lib/machine.js';
+import type { BandwidthResult } from '../bandwidth/bandwidthBench.js';
 import type { CapacityResult } from '../capacity/capacityBench.js';
 import type { JoinResult } from '../join/joinBench.js';
 import type { PhoneResult } from '../phone/phoneBench.js';
@@ -10,6 +11,7 @@ export interface BenchResults {
   capacity?: CapacityResult;
   signalling?: SignallingResult;
   phone?: PhoneResult;
+  bandwidth?: BandwidthResult;
 }
 
 export interface ResultFile {

@@ -8,6 +8,7 @@ import type { BenchResults, ResultFile } from './resultFile.js';
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(0) : '–');
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 const kib = (bytes: number): string => (bytes / 1024).toFixed(0);
+const kbps = (bitsPerSecond: number): string => (bitsPerSecond / 1000).toFixed(0);
 
 function row(cells: Array<string | number>): string {
   return `| ${cells.join(' | ')} |`;
@@ -19,7 +20,7 @@ function summaryRow(benchmark: string, figure: string, summary: Summary, unit = 
 
 function headlineTable(results: BenchResults): string[] {
   const lines = [row(['benchmark', 'figure', 'median', 'p95', 'runs']), row(['---', '---', '---:', '---:', '---:'])];
-  const { join, signalling, phone, capacity } = results;
+  const { join, signalling, phone, capacity, bandwidth } = results;
   if (join) {
     for (const [label, way] of [['the joiner sees the room', join.joinerSeesRoom], ['the room sees the joiner', join.roomSeesJoiner]] as const) {
       lines.push(summaryRow('join', `click "Join" → ${label}: first video frame (meeting page, our server)`, way.convene));
@@ -39,6 +40,57 @@ function headlineTable(results: BenchResults): string[] {
     lines.push(row(['signalling', 'Janus memory per connected participant', `${kib(signalling.janusBytesPerParticipant)} KiB`, '', signalling.memory.length]));
   }
   if (phone) lines.push(summaryRow('phone', 'phone answers → its audio first heard on the page', phone.answerToFirstAudio));
+  if (bandwidth) {
+    const grid = `${bandwidth.setup.pages} pages, ${bandwidth.setup.viewport.width}×${bandwidth.setup.viewport.height} grid`;
+    lines.push(row(['bandwidth', `downlink per page, simulcast on (${grid})`, `${kbps(bandwidth.simulcastOn.downlinkBps.median)} kbit/s`, `${kbps(bandwidth.simulcastOn.downlinkBps.p95)} kbit/s`, bandwidth.simulcastOn.downlinkBps.runs]));
+    lines.push(row(['bandwidth', 'same, simulcast off', `${kbps(bandwidth.simulcastOff.downlinkBps.median)} kbit/s`, `${kbps(bandwidth.simulcastOff.downlinkBps.p95)} kbit/s`, bandwidth.simulcastOff.downlinkBps.runs]));
+    const verdict = bandwidth.downlinkRatio <= bandwidth.targetRatio ? 'met' : 'missed';
+    lines.push(row(['bandwidth', `on ÷ off (medians); target ≤ ${bandwidth.targetRatio.toFixed(2)} ${verdict}`, `${bandwidth.downlinkRatio.toFixed(2)}×`, '', '']));
+  }
+  return lines;
+}
+
+function bandwidthTable(results: BenchResults): string[] {
+  const bandwidth = results.bandwidth;
+  if (!bandwidth) return [];
+  const lines = [
+    row(['simulcast', 'downlink per page', 'p95', 'decoded fps per camera', 'lowest', 'captured fps', 'sent fps of that layer', 'height received', 'renderer CPU %', 'p95', 'browser CPU %', 'machine idle %', 'lowest', 'other processes CPU %', 'encoder CPU-limited %', 'Janus CPU %']),
+    row(['---', ...Array<string>(15).fill('---:')]),
+  ];
+  const arms = [bandwidth.simulcastOn, bandwidth.simulcastOff];
+  for (const arm of arms) {
+    lines.push(
+      row([
+        arm.simulcast ? 'on' : 'off',
+        `${kbps(arm.downlinkBps.median)} kbit/s`,
+        `${kbps(arm.downlinkBps.p95)} kbit/s`,
+        arm.decodedFps.median.toFixed(1),
+        arm.decodedFps.min.toFixed(1),
+        arm.capturedFps.median.toFixed(1),
+        arm.sentFpsOfReceivedLayer.median.toFixed(1),
+        `${arm.receivedHeight.median.toFixed(0)} px`,
+        arm.rendererCpuPercent.median.toFixed(0),
+        arm.rendererCpuPercent.p95.toFixed(0),
+        arm.browserCpuPercent.median.toFixed(0),
+        arm.machineIdlePercent.median.toFixed(0),
+        arm.machineIdlePercent.min.toFixed(0),
+        arm.otherCpuPercent.median.toFixed(0),
+        arm.encoderCpuLimitedPercent.max.toFixed(0),
+        arm.janusCpuPercent.median.toFixed(0),
+      ]),
+    );
+  }
+  const layers = arms
+    .map((arm) => `${arm.simulcast ? 'on' : 'off'}: ${arm.layers.map((l) => `${l.rid} ${l.frameHeight.median.toFixed(0)} px ${l.framesPerSecond.median.toFixed(1)} fps ${kbps(l.bitrateBps.median)} kbit/s`).join(', ')}`)
+    .join('; ');
+  const { setup } = bandwidth;
+  lines.push('');
+  lines.push(
+    `${setup.pages} pages, a Chromium each, ${setup.camera.width}×${setup.camera.height} cameras at ${setup.camera.framesPerSecond} fps (a generated busy clip), no microphones, ` +
+      `VIDEO_BITRATE_BPS ${setup.videoBitrateBps}; ${setup.roundsPerArm} rounds per arm, alternated; warm-up ${setup.warmUpMs / 1000} s, window ${setup.measureMs / 1000} s. ` +
+      `Downlink: payload per page (video alone, as no page sends audio); medians and p95 over pages × rounds, frame rates over cameras × pages × rounds. ` +
+      `CPU in % of one core; browser CPU is all of a page's Chromium processes; machine idle is all cores; other processes are those outside the benchmark (the machine is shared). Sent per camera (medians): ${layers}.`,
+  );
   return lines;
 }
 
@@ -85,7 +137,9 @@ export function formatTables(file: ResultFile): string {
   ];
   const capacity = capacityTable(file.results);
   if (capacity.length) out.push('', ...capacity);
-  const failures = [...(file.results.join?.failures ?? []), ...(file.results.phone?.failures ?? [])];
+  const bandwidth = bandwidthTable(file.results);
+  if (bandwidth.length) out.push('', ...bandwidth);
+  const failures = [...(file.results.join?.failures ?? []), ...(file.results.phone?.failures ?? []), ...(file.results.bandwidth?.failures ?? [])];
   if (failures.length) out.push('', `Failed runs (left out of the figures): ${failures.join('; ')}`);
   return out.join('\n');
 }

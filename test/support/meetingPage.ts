@@ -18,6 +18,8 @@ export interface ReceiveStats {
 export interface JoinOptions {
   /** false: picks "No camera" before joining, so the page publishes only its voice. */
   camera?: boolean;
+  /** false: picks "No microphone" before joining, so the page publishes only its camera. */
+  microphone?: boolean;
 }
 
 export async function joinMeeting(page: Page, baseUrl: string, name: string, room: string, options: JoinOptions = {}): Promise<void> {
@@ -28,6 +30,14 @@ export async function joinMeeting(page: Page, baseUrl: string, name: string, roo
     await page.waitForSelector('#preview .tile.no-video');
   }
   await page.fill('#name', name);
+  if (options.microphone === false) {
+    await page.selectOption('#mic-select', 'off');
+    // The preview shows the new capture once the microphone is let go of.
+    await page.waitForFunction(() => {
+      const stream = document.querySelector<HTMLVideoElement>('#preview video')?.srcObject;
+      return stream instanceof MediaStream && stream.getVideoTracks().length > 0 && stream.getAudioTracks().length === 0;
+    });
+  }
   await page.click('#join-button');
   await page.waitForSelector('#connection-state[data-state="connected"]', { timeout: 15_000 });
 }
