@@ -56,9 +56,21 @@ const SCREEN_CAPTURE: MediaStreamConstraints = { video: { frameRate: { max: 10 }
 
 /** Opened now, while the user is on the join form, so that joining does not wait for the handshake. */
 const earlySocket = openSignallingSocket();
-/** How the server has cameras published, once the early socket's hello says: the camera's offer is then made while joining. */
+/** How the server has cameras published, once the early socket's hello says. */
 let videoPublishing: VideoPublishing | undefined;
-onHello(earlySocket, (hello) => (videoPublishing = hello.video));
+/** The camera's connection and offer, made before the click: joining then only has to send them. */
+let preparedCamera: Publisher | undefined;
+onHello(earlySocket, (hello) => {
+  videoPublishing = hello.video;
+  prepareCamera();
+});
+
+/** Makes the camera's connection and offer for the devices picked now (again, after a change), until the page joins. */
+function prepareCamera(): void {
+  if (session || (preparedCamera && preparedCamera.stream === localStream)) return;
+  preparedCamera?.close();
+  preparedCamera = videoPublishing && localStream.getTracks().length > 0 ? new Publisher('camera', localStream, videoPublishing) : undefined;
+}
 let localStream = new MediaStream();
 let screenStream: MediaStream | undefined;
 let session: MeetingSession | undefined;
@@ -99,6 +111,7 @@ async function applyDevices(): Promise<void> {
     else session.share('camera', localStream);
   }
   for (const track of previous.getTracks()) track.stop();
+  prepareCamera();
   await fillDevicePickers(micSelect, cameraSelect, speakerSelect);
   if (session) await checkCameraSends();
 }
@@ -234,13 +247,16 @@ form.addEventListener('submit', (event) => {
   const retrying = (reason: string, inS: number): void => {
     joinError.textContent = `${reason}. Trying again in ${inS} s…`;
   };
-  // The request first: the camera's offer is made while the server answers.
   const joined = joinCall(displayName, roomInput.value.trim(), retrying);
-  const prepared = videoPublishing && localStream.getTracks().length > 0 ? new Publisher('camera', localStream, videoPublishing) : undefined;
+  // Made at the hello already, or now, while the server answers.
+  prepareCamera();
+  const prepared = preparedCamera;
+  preparedCamera = undefined;
   joined.then(
     (reply) => startMeeting(reply, displayName, prepared),
     (error: Error) => {
       prepared?.close();
+      prepareCamera();
       joinButton.disabled = false;
       joinError.textContent = error.message;
     },

@@ -263,10 +263,13 @@ export class PageSubscriber {
   }
 
   private onStreams(streams: SubscribedStream[]): void {
+    const feedOfMid = new Map(this.streams.map((stream) => [stream.mid, stream.feed_id]));
     this.streams = streams;
-    const live = new Set(streams.filter((stream) => stream.active).map((stream) => stream.mid));
+    // What was configured for a mid no longer holds once it carries nothing, or another feed: Janus reuses a
+    // freed m-line for the next feed (even in the same update) and starts it afresh at what was subscribed.
+    const unchanged = new Set(streams.filter((stream) => stream.active && stream.feed_id === feedOfMid.get(stream.mid)).map((stream) => stream.mid));
     for (const mid of [...this.configured.keys()]) {
-      if (live.has(mid)) continue;
+      if (unchanged.has(mid)) continue;
       this.configured.delete(mid);
       this.switches.cancel(mid);
     }
