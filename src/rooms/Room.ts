@@ -97,22 +97,14 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     return this.closing ?? Promise.resolve();
   }
 
-  /**
-   * Reserves a place for a participant who will connect with the token
-   * `/joinCall` hands out; `access` is what admitted them. Their media
-   * starts now, while the page opens its socket, so the feeds already in
-   * the room are offered with the welcome.
-   */
+  /** Reserves a place for whoever connects with the token `/joinCall` hands out (`access` admitted them); their media starts now, so the welcome can offer the room's feeds. */
   invite(participantId: string, name: string, access?: string): Promise<void> {
     return this.request(async () => {
       this.media.start(await this.members.reserve(participantId, name, access));
     });
   }
 
-  /**
-   * Attaches a page to its participant, starts its media and returns what
-   * its welcome needs (see Membership.attachPage).
-   */
+  /** Attaches a page to its participant, starts its media and returns what its welcome needs (see Membership.attachPage). */
   connect(participantId: string, name: string, channel: ParticipantChannel): Promise<PageWelcome> {
     return this.request(() => {
       const { participant, self, others } = this.members.attachPage(participantId, name, channel);
