@@ -60,6 +60,8 @@ const earlySocket = openSignallingSocket();
 let videoPublishing: VideoPublishing | undefined;
 /** The camera's connection and offer, made before the click: joining then only has to send them. */
 let preparedCamera: Publisher | undefined;
+/** From the click until the join fails: the camera's connection is the session's to make from then on. */
+let joining = false;
 onHello(earlySocket, (hello) => {
   videoPublishing = hello.video;
   prepareCamera();
@@ -67,7 +69,7 @@ onHello(earlySocket, (hello) => {
 
 /** Makes the camera's connection and offer for the devices picked now (again, after a change), until the page joins. */
 function prepareCamera(): void {
-  if (session || (preparedCamera && preparedCamera.stream === localStream)) return;
+  if (joining || (preparedCamera && preparedCamera.stream === localStream)) return;
   preparedCamera?.close();
   preparedCamera = videoPublishing && localStream.getTracks().length > 0 ? new Publisher('camera', localStream, videoPublishing) : undefined;
 }
@@ -252,10 +254,12 @@ form.addEventListener('submit', (event) => {
   prepareCamera();
   const prepared = preparedCamera;
   preparedCamera = undefined;
+  joining = true;
   joined.then(
     (reply) => startMeeting(reply, displayName, prepared),
     (error: Error) => {
       prepared?.close();
+      joining = false;
       prepareCamera();
       joinButton.disabled = false;
       joinError.textContent = error.message;

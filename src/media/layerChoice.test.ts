@@ -32,7 +32,7 @@ describe('chooseLayer', () => {
 
   it('takes every temporal layer unless the page saves bandwidth', () => {
     assert.equal(chooseLayer(hd, tile(640, 360)).temporal, 2);
-    assert.equal(chooseLayer(hd, tile(640, 360, true)).temporal, 0);
+    assert.equal(chooseLayer(hd, tile(640, 360, true)).temporal, 1);
   });
 
   it('sends a feed without layers as it is', () => {

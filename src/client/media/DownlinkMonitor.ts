@@ -60,7 +60,7 @@ interface Totals {
 /**
  * The steps, from the top: every tile at the layer it needs; one layer
  * lower, and so on while any tile has a layer lower still (the ladder's
- * depth); then the lowest frame rate too.
+ * depth); then half the frames too.
  */
 export class DownlinkMonitor {
   private lower = 0;

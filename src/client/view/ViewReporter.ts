@@ -21,7 +21,7 @@ const FIRST_PICTURE = 1;
 
 /**
  * What the downlink carries: every tile `lower` layers below the one it
- * needs (as far as there are), at the lowest frame rate if `lowFrameRate`;
+ * needs (as far as there are), at half the frame rate if `lowFrameRate`;
  * except the first `promoted` tiles that a step up changes (emphasized ones
  * first), which get a layer more at the full frame rate: the link is being
  * tried a tile at a time.
