@@ -18,7 +18,7 @@ import { RoomView } from './view/RoomView.js';
 import { CallNotices } from './view/CallNotices.js';
 import { Ringer } from './ringer.js';
 import { ReceiveStats } from './media/ReceiveStats.js';
-import { SpeakerDetector } from './media/SpeakerDetector.js';
+import { SpeakerDetector, type HeardLevel } from './media/SpeakerDetector.js';
 import { DownlinkMonitor } from './media/DownlinkMonitor.js';
 
 function element<T extends HTMLElement>(id: string): T {
@@ -83,13 +83,19 @@ let videoMuted = false;
 let startMutedApplied = false;
 
 const stats = new ReceiveStats(() => session?.subscriber.connection);
-const speakers = new SpeakerDetector((mid) => session?.subscriber.streamOf(mid)?.participantId, {
+const speakers = new SpeakerDetector(heardLevels, (mid) => session?.subscriber.streamOf(mid)?.participantId, {
   speaking: (participantId, atMs) => room.speaking(participantId, atMs),
   loudest: (participantId) => grid.setSpeaking(participantId),
 });
 const downlink = new DownlinkMonitor((quality) => room.setDownlinkQuality(quality), () => room.layerLadder());
-stats.onSample((samples, atMs) => speakers.update(samples, atMs));
 stats.onSample((samples, atMs) => downlink.update(samples, atMs));
+
+/** The level each received audio stream was last heard at. */
+function heardLevels(): HeardLevel[] {
+  return (session?.subscriber.connection?.getTransceivers() ?? []).flatMap(({ mid, receiver }) =>
+    mid !== null && receiver.track.kind === 'audio' ? [{ mid, level: receiver.getSynchronizationSources()[0]?.audioLevel ?? 0 }] : [],
+  );
+}
 
 roomInput.value = new URLSearchParams(location.search).get('room') ?? '';
 nameInput.value = localStorage.getItem('convene.name') ?? '';

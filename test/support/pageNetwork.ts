@@ -70,9 +70,14 @@ export class PageNetwork {
     return launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${this.urlOf(serverUrl)}`], wrapper);
   }
 
-  /** Limits what the page receives to `kbit` per second, like a home router: what exceeds it waits in a queue of up to a second, and is dropped beyond. */
+  /**
+   * Limits what the page receives to `kbit` per second, like a home router: what exceeds it waits in a
+   * queue of up to two seconds (at 600 kbit/s, 150 KB, a small home router's buffer), and is dropped
+   * beyond. With much less, a sudden limit drops the frames already on their way before a smaller
+   * layer, which starts with a keyframe behind that queue, can reach the page.
+   */
   async throttle(kbit: number): Promise<void> {
-    await run('tc', ['qdisc', 'replace', 'dev', this.mediaEnd, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '32kbit', 'latency', '1s']);
+    await run('tc', ['qdisc', 'replace', 'dev', this.mediaEnd, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '32kbit', 'latency', '2s']);
   }
 
   async lift(): Promise<void> {

@@ -1,13 +1,11 @@
 /**
  * Reads the receiving connection's statistics a few times a second: for
- * each inbound stream (by its m-line), its audio level and what arrived,
- * was lost and was decoded. The speaker detector and the downlink monitor
- * both listen, so the page asks the browser once.
+ * each inbound stream (by its m-line), what arrived, was lost and was
+ * decoded, for the downlink monitor.
  */
 export interface InboundSample {
   mid: string;
   kind: 'audio' | 'video';
-  audioLevel: number;
   packetsReceived: number;
   packetsLost: number;
   framesDecoded: number;
@@ -42,7 +40,6 @@ export class ReceiveStats {
       samples.push({
         mid,
         kind: entry['kind'],
-        audioLevel: Number(entry['audioLevel'] ?? 0),
         packetsReceived: Number(entry['packetsReceived'] ?? 0),
         packetsLost: Number(entry['packetsLost'] ?? 0),
         framesDecoded: Number(entry['framesDecoded'] ?? 0),
