@@ -5,14 +5,13 @@
  * monitor cancels (it compares delays with the lowest one seen lately), and
  * what stays is the queue on the page's downlink, which pongs share with
  * the page's media (see DownlinkMonitor). A one-way delay leaves out the way
- * up and any moment the server was busy before it answered. A pong handled
- * after the page itself was busy (a long task, or a ping timer that fired
- * late behind other work) is not reported: it measures the page, not the
- * network.
+ * up and any moment the server was busy before it answered. The time the
+ * page itself was busy meanwhile (its long tasks, its ping timer firing
+ * late behind other work) is taken off: a pong can have waited that long
+ * for the page, not the network. A busy page then reports too little queue,
+ * never too much, and a queue still shows.
  */
 const PING_EVERY_MS = 100;
-/** The ping timer this late means the page's main thread is behind: what it times now includes its own wait. */
-const TIMER_LATE_MS = 50;
 /** A pong this late is not waited for any more (the socket is being replaced). */
 const FORGET_AFTER_MS = 10_000;
 
@@ -20,8 +19,8 @@ export class DownlinkDelays {
   private timer: number | undefined;
   private nonce = 0;
   private readonly sentAt = new Map<number, number>();
-  /** When the page's last long task (a busy main thread) ended: a pong handled after it says nothing of the network. */
-  private busyUntil = Number.NEGATIVE_INFINITY;
+  /** Spells the page's main thread was busy (performance.now() times), the last FORGET_AFTER_MS of them. */
+  private busy: Array<{ from: number; to: number }> = [];
 
   constructor(
     private readonly ping: (nonce: number) => void,
@@ -29,7 +28,7 @@ export class DownlinkDelays {
   ) {
     if (PerformanceObserver.supportedEntryTypes.includes('longtask')) {
       new PerformanceObserver((list) => {
-        for (const task of list.getEntries()) this.busyUntil = Math.max(this.busyUntil, task.startTime + task.duration);
+        for (const task of list.getEntries()) this.busy.push({ from: task.startTime, to: task.startTime + task.duration });
       }).observe({ type: 'longtask' });
     }
   }
@@ -39,9 +38,10 @@ export class DownlinkDelays {
     let due = performance.now() + PING_EVERY_MS;
     this.timer = window.setInterval(() => {
       const now = performance.now();
-      if (now - due > TIMER_LATE_MS) this.busyUntil = Math.max(this.busyUntil, now);
+      if (now > due) this.busy.push({ from: due, to: now });
       due = now + PING_EVERY_MS;
       for (const [nonce, at] of this.sentAt) if (now - at > FORGET_AFTER_MS) this.sentAt.delete(nonce);
+      this.busy = this.busy.filter((spell) => now - spell.to <= FORGET_AFTER_MS);
       this.nonce += 1;
       this.sentAt.set(this.nonce, now);
       this.ping(this.nonce);
@@ -60,7 +60,7 @@ export class DownlinkDelays {
     if (pingedAt === undefined || nonce === undefined || serverSentAt === undefined) return;
     this.sentAt.delete(nonce);
     const now = performance.now();
-    if (this.busyUntil > pingedAt) return;
-    this.report(performance.timeOrigin + now - serverSentAt, now);
+    const busyMs = this.busy.reduce((sum, spell) => sum + Math.max(0, Math.min(spell.to, now) - Math.max(spell.from, pingedAt)), 0);
+    this.report(performance.timeOrigin + now - serverSentAt - busyMs, now);
   }
 }
