@@ -5,6 +5,7 @@
  */
 import type { CallState, ParticipantInfo, PhoneCallInfo } from '../protocol/messages.js';
 import { endPhoneCall, startPhoneCall } from './api.js';
+import { element } from './dom.js';
 
 const STATE_TEXT: Record<CallState, string> = {
   dialling: 'Dialling…',
@@ -13,12 +14,6 @@ const STATE_TEXT: Record<CallState, string> = {
   ended: 'Call ended',
   failed: 'Call failed',
 };
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 export class DialOutDialog {
   readonly button = element('button', {

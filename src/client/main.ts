@@ -20,6 +20,8 @@ import { Ringer } from './ringer.js';
 import { ReceiveStats } from './media/ReceiveStats.js';
 import { SpeakerDetector, type HeardLevel } from './media/SpeakerDetector.js';
 import { DownlinkMonitor } from './media/DownlinkMonitor.js';
+import { ChatPanel } from './chat/ChatPanel.js';
+import { Reactions } from './chat/Reactions.js';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -49,6 +51,8 @@ const room = new RoomView({ grid: element('grid'), pager: element('pager'), audi
 const grid = room.grid;
 const ringer = new Ringer();
 const notices = new CallNotices(element('notice'), element('connection-state'), ringer, rejoinRoom);
+const chat = new ChatPanel((request) => session?.sendChat(request));
+const reactions = new Reactions(grid, (participantId) => chat.nameOf(participantId), (request) => session?.sendChat(request));
 /** How long a newly picked camera gets to hand its first frames to the encoder. */
 const CAMERA_CHECK_MS = 3_000;
 /** A screenshare is sent sharp rather than smooth: text needs pixels, not frames. */
@@ -145,6 +149,7 @@ function rejoinRoom(): void {
 
 function showParticipant(participant: ParticipantInfo): void {
   room.showParticipant(participant);
+  chat.participant(participant);
   dialOut.onParticipant(participant);
   notices.othersInRoom(grid.remoteCount);
 }
@@ -198,8 +203,9 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
   token = reply.token;
   selfId = reply.participantId;
   session = new MeetingSession(token, earlySocket, {
-    welcomed(_self, others, startMutedAudio, video) {
+    welcomed(self, others, startMutedAudio, video) {
       if (meeting.hidden) showMeeting(reply.room, displayName);
+      chat.setSelf(self.participantId);
       room.clearRemote(selfId);
       room.welcomed(token, video.lastN);
       // The start-muted setting applies once, at the first welcome, not again after every reconnect.
@@ -213,6 +219,7 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
     participantUpdated: showParticipant,
     participantLeft(id) {
       dialOut.onParticipantLeft(id);
+      chat.participantLeft(id);
       room.removeParticipant(id);
       notices.othersInRoom(grid.remoteCount);
     },
@@ -220,8 +227,14 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
     feedEnded: (participantId, feed) => room.feedEnded(participantId, feed),
     connectionState: (state, detail) => notices.connection(state, detail),
     downlinkDelay: (delayMs, atMs) => downlink.downlinkDelay(delayMs, atMs),
+    chat(event) {
+      if (event.type === 'chat') chat.show(event.message);
+      else if (event.type === 'chatHistory') event.messages.forEach((message) => chat.show(message));
+      else reactions.show(event.participantId, event.emoji);
+    },
     serverError(code, reason) {
       console.warn(`server error ${code}: ${reason}`);
+      chat.serverError(code);
     },
   });
   session.start(localStream, { iceServers: reply.iceServers, iceTransportPolicy: reply.iceTransportPolicy }, reply.video, prepared);
@@ -281,6 +294,9 @@ cameraButton.addEventListener('click', toggleVideo);
 screenButton.addEventListener('click', () => void toggleScreen());
 const dialOut = new DialOutDialog(() => token || undefined);
 element('leave-button').before(dialOut.button);
+element('leave-button').before(reactions.button, reactions.picker, chat.button);
+meeting.after(chat.panel);
+callBar.append(reactions.announcer);
 element('leave-button').addEventListener('click', () => {
   session?.leave();
   rejoinRoom();

@@ -8,6 +8,7 @@ import type { FeedKind } from '../protocol/messages.js';
 import { feedKey } from '../media/MediaSession.js';
 import type { FeedRecord, MemberRecord } from './records.js';
 import { chooseNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
+import { MemoryChatStore } from './ChatStore.js';
 
 interface RoomEntry {
   version: number;
@@ -22,6 +23,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   readonly serverId = randomUUID();
   private readonly rooms = new Map<string, RoomEntry>();
   private readonly revoked = new Map<string, number>();
+  readonly chat = new MemoryChatStore((room) => this.rooms.has(room));
 
   async saveMember(room: string, member: MemberRecord, options?: { access?: string }): Promise<void> {
     const entry = this.changed(this.entry(room));

@@ -12,6 +12,7 @@
  *   server that missed its heartbeats are treated as gone.
  * - `load:<server>`: participants each server placed on each Janus node.
  * - `revoked:<participant>`: tokens refused until the key expires.
+ * - `chat:<name>`: the room's chat history (see RedisChatStore), expiring with the room.
  * Events travel on the pub/sub channel `events:<name>`, published by the
  * same scripts that make the changes they report.
  *
@@ -29,6 +30,8 @@ import { EventEnvelope, FeedRecord, MemberRecord, type RoomEvent } from './recor
 import { chooseNode, type ConnectionListener, type RoomDirectory, type RoomEventListener, type RoomSnapshot } from './RoomDirectory.js';
 import { directoryScripts, type ScriptTarget } from './redisScripts.js';
 import { RedisConnectionWatch } from './RedisConnectionWatch.js';
+import { parseRecord } from './parseRecord.js';
+import { chatKey, RedisChatStore } from './RedisChatStore.js';
 
 const PREFIX = 'convene:';
 const HEARTBEAT_MS = 2_000;
@@ -60,6 +63,7 @@ export class RedisRoomDirectory implements RoomDirectory {
   /** Members this server holds, by room, with the node each was placed on. */
   private readonly local = new Map<string, Map<string, string | undefined>>();
   private readonly heartbeat: NodeJS.Timeout;
+  readonly chat: RedisChatStore;
 
   private constructor(
     private readonly client: DirectoryClient,
@@ -67,6 +71,7 @@ export class RedisRoomDirectory implements RoomDirectory {
     private readonly watch: RedisConnectionWatch,
     private readonly failures: FailureLog,
   ) {
+    this.chat = new RedisChatStore(client, roomKey, ROOM_TTL_MS, failures);
     this.heartbeat = setInterval(() => {
       // While Redis is away the watch has said so once; a failed beat would only repeat it.
       if (watch.isUp) failures.watch('Redis heartbeat failed', this.beat());
@@ -242,7 +247,7 @@ export class RedisRoomDirectory implements RoomDirectory {
 
   private async beat(): Promise<void> {
     const transaction = this.client.multi().zAdd(SERVERS, { score: Date.now(), value: this.serverId });
-    for (const room of this.local.keys()) transaction.pExpire(roomKey(room), ROOM_TTL_MS).pExpire(versionKey(room), ROOM_TTL_MS);
+    for (const room of this.local.keys()) transaction.pExpire(roomKey(room), ROOM_TTL_MS).pExpire(versionKey(room), ROOM_TTL_MS).pExpire(chatKey(room), ROOM_TTL_MS);
     await transaction.exec();
     await this.writeLoad();
   }
@@ -295,15 +300,6 @@ export class RedisRoomDirectory implements RoomDirectory {
       this.local.set(room, members);
     }
     return members;
-  }
-}
-
-function parseRecord<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, raw: string): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
   }
 }
 

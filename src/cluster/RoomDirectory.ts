@@ -5,6 +5,7 @@
  */
 import type { EventEnvelope, FeedRecord, MemberRecord, RoomEvent } from './records.js';
 import type { FeedKind } from '../protocol/messages.js';
+import type { ChatStore } from './ChatStore.js';
 
 export interface RoomSnapshot {
   /** The room's change counter when it was read (see `EventEnvelope.version`). */
@@ -28,6 +29,8 @@ export type ConnectionListener = (state: 'lost' | 'back') => void;
 export interface RoomDirectory {
   /** This app server's id, carried by the members it holds and the events it sends. */
   readonly serverId: string;
+  /** The rooms' chat history, kept where the directory keeps its rooms. */
+  readonly chat: ChatStore;
   /**
    * Saves a member (`member` event). A member admitted under the room's
    * password passes its digest as `access` (see `openRoom`): the room keeps

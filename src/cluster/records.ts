@@ -5,7 +5,7 @@
  * of the room current. Everything read back is parsed with these schemas.
  */
 import { z } from 'zod';
-import { FeedKind, ParticipantId, ParticipantInfo } from '../protocol/messages.js';
+import { ChatMessage, FeedKind, ParticipantId, ParticipantInfo, Reaction } from '../protocol/messages.js';
 
 /** A participant as every server sees it; `server` is the app server holding its page (or its phone call). */
 export const MemberRecord = z.object({
@@ -53,6 +53,9 @@ export const RoomEvent = z.discriminatedUnion('type', [
   /** A member's media was placed on a Janus node: publishers copy their feeds there. */
   z.object({ type: z.literal('placed'), participantId: ParticipantId, node: z.string() }),
   z.object({ type: z.literal('ended'), reason: z.string() }),
+  // Chat and reactions: told to the pages, nothing else changes.
+  z.object({ type: z.literal('chat'), message: ChatMessage }),
+  z.object({ type: z.literal('reaction'), participantId: ParticipantId, emoji: Reaction }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 

@@ -85,6 +85,8 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_DIAL_PER_MIN: PerMinute.default(10),
   RATE_LIMIT_WS_MSG_PER_S: z.coerce.number().positive().default(50),
   RATE_LIMIT_WS_BURST: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_CHAT_PER_S: z.coerce.number().positive().default(2),
+  RATE_LIMIT_CHAT_BURST: z.coerce.number().int().min(1).default(10),
   ROOM_MAX_PARTICIPANTS: z.coerce.number().int().min(1).default(100),
   FRAME_ANCESTORS: FrameAncestors,
   TRUST_PROXY: z.union([z.boolean(), z.string()]).default('').transform((value) => trustedProxies(String(value))),

@@ -12,6 +12,9 @@ export interface Limits {
   /** Messages a page may send over its WebSocket: a steady rate, and a burst on top of it. */
   wsMessagesPerSecond: number;
   wsMessageBurst: number;
+  /** Chat messages and reactions a page may send (within its messages): a steady rate, and a burst on top of it. */
+  chatMessagesPerSecond: number;
+  chatMessageBurst: number;
   /** People and phones in one room, reservations included. */
   roomMaxParticipants: number;
   /** Which proxies may name the client address (X-Forwarded-For), in Fastify's `trustProxy` form. */
@@ -24,6 +27,8 @@ export function limitsFromConfig(config: Config): Limits {
     dialsPerMinute: config.RATE_LIMIT_DIAL_PER_MIN,
     wsMessagesPerSecond: config.RATE_LIMIT_WS_MSG_PER_S,
     wsMessageBurst: config.RATE_LIMIT_WS_BURST,
+    chatMessagesPerSecond: config.RATE_LIMIT_CHAT_PER_S,
+    chatMessageBurst: config.RATE_LIMIT_CHAT_BURST,
     roomMaxParticipants: config.ROOM_MAX_PARTICIPANTS,
     trustProxy: config.TRUST_PROXY,
   };

@@ -99,6 +99,29 @@ export type IceServer = z.infer<typeof IceServer>;
 export const IceTransportPolicy = z.enum(['all', 'relay']);
 export type IceTransportPolicy = z.infer<typeof IceTransportPolicy>;
 
+// Chat and reactions
+
+/** The reactions a page can send: a small fixed set, shown briefly on the sender's tile. */
+export const Reaction = z.enum(['👍', '👏', '😂', '🎉', '❤️', '😮']);
+export type Reaction = z.infer<typeof Reaction>;
+
+/** Longest chat message, in UTF-16 code units (as a textarea's maxlength counts). */
+export const CHAT_MAX_CHARS = 2_000;
+
+/** A chat message as the server stamped it: who sent it (and to whom, when private), when, and its plain text. */
+export const ChatMessage = z.object({
+  id: z.string().max(64),
+  from: ParticipantId,
+  fromName: z.string(),
+  /** Present for a private message: the one participant it was sent to. */
+  to: ParticipantId.optional(),
+  toName: z.string().optional(),
+  text: z.string().max(CHAT_MAX_CHARS),
+  /** The server's clock when it took the message (ms since 1970). */
+  sentAt: z.number(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
 // ---------------------------------------------------------------------------
 // Browser -> server
 
@@ -125,6 +148,17 @@ export const ClientMessage = z.discriminatedUnion('type', [
   /** Leave on purpose: the participant is gone at once, no reconnect grace. */
   z.object({ type: z.literal('leave') }).strict(),
   z.object({ type: z.literal('ping'), nonce: z.number().int().optional() }).strict(),
+  // Chat and reactions
+  /** A chat message to everyone, or privately to one participant (`to`). Plain text: pages never render it as HTML. */
+  z
+    .object({
+      type: z.literal('chat'),
+      text: z.string().max(CHAT_MAX_CHARS).refine((text) => text.trim().length > 0, 'a chat message needs some text'),
+      to: ParticipantId.optional(),
+    })
+    .strict(),
+  /** A reaction, shown briefly on the sender's tile on every page. */
+  z.object({ type: z.literal('react'), emoji: Reaction }).strict(),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -175,6 +209,12 @@ export const ServerMessage = z.discriminatedUnion('type', [
   /** `sentAt`: the server's clock when it sent the pong (ms since 1970), for the page to time its downlink. */
   z.object({ type: z.literal('pong'), nonce: z.number().int().optional(), sentAt: z.number().optional() }),
   z.object({ type: z.literal('error'), code: z.string(), reason: z.string() }),
+  // Chat and reactions
+  /** A chat message to the room, or a private one this page sent or receives. */
+  z.object({ type: z.literal('chat'), message: ChatMessage }),
+  /** After every welcome: the room's last messages this page may see, oldest first. */
+  z.object({ type: z.literal('chatHistory'), messages: z.array(ChatMessage) }),
+  z.object({ type: z.literal('reaction'), participantId: ParticipantId, emoji: Reaction }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { AwaitQueue } from 'awaitqueue';
-import { CloseCode, type ParticipantInfo } from '../protocol/messages.js';
+import { CloseCode, type ChatMessage, type ParticipantInfo, type Reaction } from '../protocol/messages.js';
 import type { JanusNode } from '../media/JanusNode.js';
 import { MediaError } from '../media/mediaErrors.js';
 import { PageMedia } from '../media/PageMedia.js';
@@ -27,6 +27,7 @@ import { RoomMedia } from './RoomMedia.js';
 import { RoomSync, type RoomView } from './RoomSync.js';
 import { noCalls, type RoomStats } from './roomStats.js';
 import { pageOpener } from './mediaOpeners.js';
+import { RoomChat } from './RoomChat.js';
 import type { PageWelcome, RoomDeps } from './RoomTypes.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
@@ -40,6 +41,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private readonly queue = new AwaitQueue();
   private readonly members: Membership;
   private readonly media: RoomMedia;
+  private readonly chat: RoomChat;
   private readonly nodeRooms: NodeRooms;
   private readonly failures: FailureLog;
   private readonly maxDurationTimer: NodeJS.Timeout;
@@ -64,6 +66,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       onLost: (participant) => this.restartMedia(participant, 'the media server lost this connection'),
     });
     this.members = new Membership({ ...deps, room: name, media: this.media, pageOpener: pageOpener(this.failures), queue, failures: this.failures, onEmpty: () => this.close() });
+    this.chat = new RoomChat({ room: name, directory: deps.directory, members: this.members, failures: this.failures });
     const maxMs = deps.settings.maxDurationMs;
     this.maxDurationTimer = setTimeout(
       () => this.failures.watch('cannot end the meeting at its maximum length', this.end(`the meeting reached its maximum length of ${formatDuration(maxMs)}`)),
@@ -133,6 +136,20 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
 
   setMuted(participantId: string, audioMuted: boolean, videoMuted: boolean): Promise<void> {
     return this.change(() => this.members.setMuted(participantId, audioMuted, videoMuted));
+  }
+
+  /** A page's chat message, to everyone or privately `to` one participant (see RoomChat). */
+  sendChat(participantId: string, text: string, to: string | undefined): Promise<void> {
+    return this.request(() => this.chat.send(participantId, text, to));
+  }
+
+  react(participantId: string, emoji: Reaction): Promise<void> {
+    return this.request(() => this.chat.react(participantId, emoji));
+  }
+
+  /** The chat messages a page joining now may see; never fails (a failed read shows none). */
+  chatHistory(participantId: string): Promise<ChatMessage[]> {
+    return this.chat.history(participantId);
   }
 
   /** The page's media session, once open: requests that arrive while it opens wait for it. */
@@ -232,6 +249,10 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
         return this.media.placed(event.participantId, event.node);
       case 'ended':
         return this.members.endHere(event.reason);
+      case 'chat':
+        return this.chat.deliver(event.message);
+      case 'reaction':
+        return this.chat.showReaction(event.participantId, event.emoji);
       default:
         return assertUnreachable(event);
     }
@@ -262,6 +283,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       await this.media.settled();
       const { placements } = await this.deps.directory.snapshot(this.name);
       await this.nodeRooms.destroyUnused(this.deps.pool.all, new Set(placements.values()));
+      await this.chat.release();
     })().catch((error: unknown) => this.failures.report('could not release the room', error));
     this.emit('closed');
   }

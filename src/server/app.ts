@@ -33,7 +33,7 @@ export interface AppDeps {
   tokens: TokenIssuer;
   tokenTtlSeconds: number;
   /** What the signalling WebSocket needs from the wiring; the limits and metrics parts are added here. */
-  signalling: Omit<SignallingOptions, 'messageRate' | 'onErrorSent'>;
+  signalling: Omit<SignallingOptions, 'messageRate' | 'chatRate' | 'onErrorSent'>;
   logger: Logger;
   isReady: () => boolean;
   telephony: Telephony | undefined;
@@ -110,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const signalling: SignallingOptions = {
     ...deps.signalling,
     messageRate: { perSecond: deps.limits.wsMessagesPerSecond, burst: deps.limits.wsMessageBurst },
+    chatRate: { perSecond: deps.limits.chatMessagesPerSecond, burst: deps.limits.chatMessageBurst },
     onErrorSent: (code) => metrics.countError('ws', code),
   };
   registerSignallingRoute(app, { rooms: deps.rooms, tokens: deps.tokens, options: signalling, logger: deps.logger });

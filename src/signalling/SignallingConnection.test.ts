@@ -35,6 +35,7 @@ describe('SignallingConnection backpressure', () => {
       video: { simulcast: true, maxBitrateBps: 1_000_000, lastN: 9 },
       maxBufferedBytes: 1_000,
       messageRate: { perSecond: 50, burst: 300 },
+      chatRate: { perSecond: 2, burst: 10 },
       onErrorSent: (code) => errors.push(code),
     };
     const grant = { participantId: 'participant-1', room: 'alpha', name: 'Ann' };

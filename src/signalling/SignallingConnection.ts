@@ -24,6 +24,8 @@ export interface SignallingOptions {
   /** A page that reads this slowly is dropped rather than buffered without bound. */
   maxBufferedBytes: number;
   messageRate: MessageRate;
+  /** Chat messages and reactions, which every other page in the room sees: a budget of their own, within `messageRate`. */
+  chatRate: MessageRate;
   /** Told the code of every error sent to a page, for the error metrics. */
   onErrorSent: (code: string) => void;
 }
@@ -42,6 +44,7 @@ export class SignallingConnection implements ParticipantChannel {
   private queue: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
   private readonly rateLimit: MessageRateLimit;
+  private readonly chatRateLimit: MessageRateLimit;
   /** Set when the page is welcomed; requests are only handled after that. */
   private room: Room | undefined;
   /** What the room sends between `start` and the welcome (its media may be ready first), sent right after it. */
@@ -56,6 +59,7 @@ export class SignallingConnection implements ParticipantChannel {
   ) {
     this.logger = logger.child({ room: grant.room, participantId: grant.participantId });
     this.rateLimit = new MessageRateLimit(options.messageRate);
+    this.chatRateLimit = new MessageRateLimit(options.chatRate);
   }
 
   /**
@@ -97,6 +101,7 @@ export class SignallingConnection implements ParticipantChannel {
     const held = this.held ?? [];
     this.held = undefined;
     for (const message of held) this.send(message);
+    this.send({ type: 'chatHistory', messages: await room.chatHistory(this.grant.participantId) });
   }
 
   send(message: ServerMessage): void {
@@ -127,8 +132,8 @@ export class SignallingConnection implements ParticipantChannel {
     this.queue = this.queue.then(() => this.onMessage(text));
   }
 
-  private admit(): boolean {
-    const verdict = this.rateLimit.check();
+  private admit(limit = this.rateLimit): boolean {
+    const verdict = limit.check();
     if (verdict === 'accept') return true;
     if (verdict === 'refuse') {
       this.send({ type: 'error', code: 'rate_limited', reason: 'too many messages; this one was ignored' });
@@ -181,6 +186,12 @@ export class SignallingConnection implements ParticipantChannel {
         return;
       case 'ping':
         this.send({ type: 'pong', ...(message.nonce === undefined ? {} : { nonce: message.nonce }), sentAt: Date.now() });
+        return;
+      case 'chat':
+        if (this.admit(this.chatRateLimit)) await room.sendChat(participantId, message.text, message.to);
+        return;
+      case 'react':
+        if (this.admit(this.chatRateLimit)) await room.react(participantId, message.emoji);
         return;
       default:
         return assertUnreachable(message);

@@ -4,11 +4,14 @@
  * negotiated over the signalling socket. It knows nothing of the DOM; it
  * reports to a MeetingView.
  */
-import type { FeedKind, ParticipantInfo, ServerMessage, TileView, VideoPublishing } from '../../protocol/messages.js';
+import type { ClientMessage, FeedKind, ParticipantInfo, ServerMessage, TileView, VideoPublishing } from '../../protocol/messages.js';
 import { SignallingClient, type ConnectionState } from './signalling.js';
 import { Publisher } from './Publisher.js';
 import { Subscriber, type SubscriberView } from './Subscriber.js';
 import { DownlinkDelays } from './DownlinkDelays.js';
+
+/** What the server says of the room's chat and reactions. */
+export type ChatEvent = Extract<ServerMessage, { type: 'chat' | 'chatHistory' | 'reaction' }>;
 
 export interface MeetingView extends SubscriberView {
   welcomed(self: ParticipantInfo, others: ParticipantInfo[], startMutedAudio: boolean, video: VideoPublishing): void;
@@ -19,6 +22,7 @@ export interface MeetingView extends SubscriberView {
   serverError(code: string, reason: string): void;
   /** How long a pong took on its way down (plus the constant between the two clocks), at `atMs` (performance.now()). */
   downlinkDelay(delayMs: number, atMs: number): void;
+  chat(event: ChatEvent): void;
 }
 
 export class MeetingSession {
@@ -104,6 +108,11 @@ export class MeetingSession {
     this.signalling.send({ type: 'view', tiles });
   }
 
+  /** A chat message or a reaction for the room. */
+  sendChat(request: Extract<ClientMessage, { type: 'chat' | 'react' }>): void {
+    this.signalling.send(request);
+  }
+
   leave(): void {
     this.downlinkDelays.stop();
     this.signalling.leave();
@@ -149,6 +158,10 @@ export class MeetingSession {
         return this.view.serverError(message.code, message.reason);
       case 'pong':
         return this.downlinkDelays.pong(message.nonce, message.sentAt);
+      case 'chat':
+      case 'chatHistory':
+      case 'reaction':
+        return this.showLater(() => this.view.chat(message));
       case 'hello':
         return;
     }
