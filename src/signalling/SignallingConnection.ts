@@ -144,6 +144,11 @@ export class SignallingConnection implements ParticipantChannel {
     return false;
   }
 
+  /** Chat and reactions reach every page in the room: they have a budget of their own, and none is passed on once the page is cut off (its queue may still hold a flood). */
+  private admitToRoom(): boolean {
+    return this.socket.readyState === this.socket.OPEN && this.admit(this.chatRateLimit);
+  }
+
   private async onMessage(text: string | undefined): Promise<void> {
     const message = parseClientMessage(text);
     this.logger.trace({ type: message.ok ? message.value.type : undefined }, 'handling');
@@ -188,10 +193,10 @@ export class SignallingConnection implements ParticipantChannel {
         this.send({ type: 'pong', ...(message.nonce === undefined ? {} : { nonce: message.nonce }), sentAt: Date.now() });
         return;
       case 'chat':
-        if (this.admit(this.chatRateLimit)) await room.sendChat(participantId, message.text, message.to);
+        if (this.admitToRoom()) await room.sendChat(participantId, message.text, message.to);
         return;
       case 'react':
-        if (this.admit(this.chatRateLimit)) await room.react(participantId, message.emoji);
+        if (this.admitToRoom()) await room.react(participantId, message.emoji);
         return;
       default:
         return assertUnreachable(message);

@@ -18,7 +18,7 @@ import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import { HttpErrors } from '../../src/http/httpErrors.js';
-import { Authenticate, CloseCode, ServerMessage } from '../../src/protocol/messages.js';
+import { Authenticate, CHAT_MAX_CHARS, CloseCode, Reaction, ServerMessage } from '../../src/protocol/messages.js';
 import { parseClientMessage, parseMessage } from '../../src/signalling/parseMessage.js';
 import { launchBrowser, newPage } from '../support/browser.js';
 import { tokenIssuer, untilExpired } from '../support/tokens.js';
@@ -224,10 +224,14 @@ const STACK_TRACE = /\n\s+at |node_modules|\.ts:\d|\.js:\d/;
 
 type Frame = { kind: 'text'; text: string } | { kind: 'binary'; data: Uint8Array } | { kind: 'invalid utf-8' } | { kind: 'oversized'; bytes: number };
 
-const MESSAGE_TYPES = ['publish', 'unpublish', 'subscriptionAnswer', 'view', 'trickle', 'mute', 'ping', 'leave', 'welcome', 'error', 'explode', '', 'PING'];
+const MESSAGE_TYPES = ['publish', 'unpublish', 'subscriptionAnswer', 'view', 'trickle', 'mute', 'ping', 'leave', 'chat', 'react', 'welcome', 'error', 'explode', '', 'PING'];
 
 const junkSdp = fc.oneof(fc.string({ minLength: 10, maxLength: 400 }), fc.constant('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'));
 const pcIds = fc.oneof(fc.constantFrom('pub-camera', 'pub-screen'), fc.integer({ min: 0, max: 20 }).map((n) => `sub-${n}`));
+
+/** Who a fuzzed private chat message goes to: the call's pages, the fuzzing participant itself and someone of another room (filled in once they exist). */
+const chatRecipients: string[] = [];
+const chatRecipient = fc.nat().map((n) => chatRecipients[n % chatRecipients.length] ?? 'participant-x1');
 
 /** Messages of the right shape with nonsense inside: they reach the room and Janus. */
 const wellShapedMessages = fc.oneof(
@@ -253,10 +257,20 @@ const wellShapedMessages = fc.oneof(
   }),
   fc.record({ type: fc.constant('mute'), audioMuted: fc.boolean(), videoMuted: fc.boolean() }),
   fc.record({ type: fc.constant('ping'), nonce: fc.integer() }),
+  // Chat and reactions: hostile text, and private messages to nobody, to people of this room and of another.
+  fc.record(
+    {
+      type: fc.constant('chat'),
+      text: fc.oneof(hostileText.filter((text) => text.trim() !== '' && text.length <= CHAT_MAX_CHARS), fc.constantFrom('<img src=x onerror=alert(1)>', 'javascript:alert(1)', 'https://example.org/')),
+      to: fc.oneof(fc.constant('participant-x1'), chatRecipient),
+    },
+    { requiredKeys: ['type', 'text'] },
+  ),
+  fc.record({ type: fc.constant('react'), emoji: fc.constantFrom(...Reaction.options) }),
 );
 
 const misshapenMessages = fc
-  .tuple(fc.constantFrom(...MESSAGE_TYPES), fc.dictionary(fc.constantFrom('feed', 'sdp', 'pcId', 'candidate', 'audioMuted', 'videoMuted', 'nonce', 'participantId', 'room', 'tiles', 'video'), hostileValue, { maxKeys: 4 }))
+  .tuple(fc.constantFrom(...MESSAGE_TYPES), fc.dictionary(fc.constantFrom('feed', 'sdp', 'pcId', 'candidate', 'audioMuted', 'videoMuted', 'nonce', 'participantId', 'room', 'tiles', 'video', 'text', 'to', 'emoji'), hostileValue, { maxKeys: 4 }))
   .map(([type, fields]) => ({ ...fields, type }));
 
 const frames: fc.Arbitrary<Frame> = fc.oneof(
@@ -278,7 +292,7 @@ const frames: fc.Arbitrary<Frame> = fc.oneof(
 );
 
 /** The codes a page may see in `error` messages (internal_error would mean an unforeseen failure). */
-const WS_ERROR_CODES = new Set(['bad_message', 'unknown_peer_connection', 'media_unavailable', 'media_refused', 'rate_limited']);
+const WS_ERROR_CODES = new Set(['bad_message', 'unknown_peer_connection', 'media_unavailable', 'media_refused', 'rate_limited', 'unknown_recipient']);
 
 /** The closes a frame may cause, by kind: leave (1000), not UTF-8 (1007), over maxPayload (1009). */
 function expectedClose(frame: Frame): number | undefined {
@@ -407,6 +421,8 @@ describe('fuzzing the HTTP API and the signalling WebSocket', () => {
       RATE_LIMIT_DIAL_PER_MIN: UNLIMITED,
       RATE_LIMIT_WS_MSG_PER_S: UNLIMITED,
       RATE_LIMIT_WS_BURST: UNLIMITED,
+      RATE_LIMIT_CHAT_PER_S: UNLIMITED,
+      RATE_LIMIT_CHAT_BURST: UNLIMITED,
     });
     agent = new Agent({ connections: 4, keepAliveTimeout: 30_000 });
 
@@ -430,6 +446,9 @@ describe('fuzzing the HTTP API and the signalling WebSocket', () => {
     await joinMeeting(bob, server.url, 'Bob', CALL_ROOM);
     for (const page of pages) await expectMediaFlowing(page);
     await expectCallStillDecoding();
+    const elsewhere = (await (await fetch(`${server.url}/joinCall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Elsewhere', room: 'fuzz-elsewhere' }) })).json()) as { participantId: string };
+    for (const page of pages) chatRecipients.push(await page.evaluate(() => (window as unknown as { convene: { selfId: string } }).convene.selfId));
+    chatRecipients.push(joined.participantId, elsewhere.participantId);
     await untilExpired(tokens.expired);
   });
 
