@@ -30,6 +30,26 @@ async function capture(page: Page, name: string): Promise<void> {
   console.log(`wrote docs/screenshots/${name}.png`);
 }
 
+/** The chat panel beside the grid, and as a sheet on a phone-sized screen: messages to everyone, a link, a private one. */
+async function captureChat(alice: Page, bob: Page): Promise<void> {
+  const say = async (page: Page, text: string, to = 'Everyone'): Promise<void> => {
+    if (await page.locator('#chat-panel').isHidden()) await page.click('#chat-button');
+    await page.selectOption('#chat-to', { label: to });
+    await page.fill('#chat-text', text);
+    await page.press('#chat-text', 'Enter');
+    await alice.locator('#chat-messages .chat-text', { hasText: text }).waitFor();
+  };
+  await alice.setViewportSize({ width: 1280, height: 720 });
+  await say(bob, 'Morning! The slides are at https://example.org/design-review');
+  await say(alice, 'Thanks, opening them now.');
+  await say(bob, 'Can you share your screen after Carol?', 'Alice Martin');
+  await say(alice, 'Sure, right after her.', 'Bob Okafor');
+  await alice.locator('#chat-panel').waitFor();
+  await capture(alice, 'chat');
+  await alice.setViewportSize({ width: 390, height: 844 });
+  await capture(alice, 'chat-phone');
+}
+
 /** Tiles on one page of the grid: small, so that five people already need a second page. */
 const LAST_N = 2;
 
@@ -72,6 +92,8 @@ try {
 
   await alice!.setViewportSize({ width: 390, height: 844 });
   await capture(alice!, 'phone');
+
+  await captureChat(alice!, bob!);
 } finally {
   await browser.close();
   await server.close();

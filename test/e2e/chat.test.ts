@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
 import WebSocket from 'ws';
+import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import type { EmbeddedJanus } from '../../src/media/EmbeddedJanus.js';
 import { CloseCode } from '../../src/protocol/messages.js';
@@ -23,6 +24,9 @@ import { expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage
 import { ConveneClient, joinCall } from '../support/conveneClient.js';
 import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 import { startAppServer, type TestAppServer } from '../support/cluster/appServer.js';
+import { RedisChatStore } from '../../src/cluster/RedisChatStore.js';
+import { CHAT_HISTORY_LENGTH } from '../../src/cluster/ChatStore.js';
+import { uncountedFailures } from '../../src/support/failures.js';
 
 const ROOM = 'chat-a';
 const OTHER_ROOM = 'chat-b';
@@ -287,6 +291,23 @@ describe('chat and reactions across two app servers', () => {
     t.diagnostic(`after the flood, Bob's message (app2) on Alice's screen (app1) ${atAlice - sentAt} ms after Enter`);
     assert.ok(atAlice - sentAt < DELIVERY_LIMIT_MS);
     for (const page of [alice, bob]) await expectMediaFlowing(page);
+  });
+
+  it(`keeps a room's last ${CHAT_HISTORY_LENGTH} messages in Redis, and deletes them only once the room's hash is gone`, async () => {
+    const roomKey = (room: string) => `convene:room:${room}`;
+    const store = new RedisChatStore(directory, roomKey, 60_000, uncountedFailures(pino({ level: 'silent' })));
+    const room = 'chat-store';
+    await directory.hSet(roomKey(room), 'm:someone', '{}');
+    for (let n = 0; n < CHAT_HISTORY_LENGTH + 5; n++) await store.append(room, { id: `m${n}`, from: 'participant-1', fromName: 'Ann', text: `message ${n}`, sentAt: n });
+    const kept = await store.history(room);
+    assert.equal(kept.length, CHAT_HISTORY_LENGTH);
+    assert.deepEqual([kept[0]?.id, kept.at(-1)?.id], ['m5', `m${CHAT_HISTORY_LENGTH + 4}`], 'the oldest went first');
+    assert.ok((await directory.pTTL(`convene:chat:${room}`)) > 0, 'it expires if nobody serves the room');
+    await store.releaseIfRoomGone(room);
+    assert.equal((await store.history(room)).length, CHAT_HISTORY_LENGTH, 'kept while the room is there');
+    await directory.del(roomKey(room));
+    await store.releaseIfRoomGone(room);
+    assert.deepEqual(await store.history(room), []);
   });
 
   it('keeps the history in Redis while the room lasts, and removes it when the room ends or empties', async () => {
