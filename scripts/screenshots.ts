@@ -37,7 +37,7 @@ async function captureChat(alice: Page, bob: Page): Promise<void> {
     await page.selectOption('#chat-to', { label: to });
     await page.fill('#chat-text', text);
     await page.press('#chat-text', 'Enter');
-    await alice.locator('#chat-messages .chat-text', { hasText: text }).waitFor();
+    await alice.locator('#chat-messages .chat-text', { hasText: text }).waitFor({ state: 'attached' });
   };
   await alice.setViewportSize({ width: 1280, height: 720 });
   await say(bob, 'Morning! The slides are at https://example.org/design-review');
