@@ -108,6 +108,19 @@ describe('the meeting page by keyboard and on any screen', () => {
     await page.locator('#dial-dialog:not([open])').waitFor({ state: 'attached', timeout: 5_000 });
     assert.equal((await focused(page)).id, 'dial-button', 'Escape closes the dialog and gives focus back');
 
+    await tabThrough(page, ['react-button']);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('#react-picker') !== null), true, 'the reaction picker opens with the focus on its first reaction');
+    await page.keyboard.press('Escape');
+    assert.equal((await focused(page)).id, 'react-button', 'Escape closes the picker and gives focus back');
+    await tabThrough(page, ['chat-button']);
+    await page.keyboard.press('Enter');
+    assert.equal((await focused(page)).id, 'chat-text', 'the chat panel opens on its message box');
+    assert.equal(await page.locator('#chat-button').getAttribute('aria-expanded'), 'true');
+    await page.keyboard.press('Escape');
+    assert.equal((await focused(page)).id, 'chat-button', 'Escape closes the chat and gives focus back');
+    assert.equal(await page.locator('#chat-panel').isHidden(), true);
+
     await tabThrough(page, ['leave-button', 'mic-select', 'camera-select']);
     const selfTile = page.locator('.tile.self');
     await page.keyboard.press('ArrowDown');
