@@ -45,6 +45,11 @@ export class Reactions {
     this.picker.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') this.setOpen(false);
     });
+    // Clicking or tabbing elsewhere closes it, leaving the focus where it went.
+    this.picker.addEventListener('focusout', (event) => {
+      const to = event.relatedTarget;
+      if (!(to instanceof Node && (this.picker.contains(to) || this.button.contains(to)))) this.setOpen(false, { returnFocus: false });
+    });
   }
 
   /** Shows a reaction on its sender's camera tile for a few seconds, replacing the one shown there. */
@@ -66,10 +71,10 @@ export class Reactions {
     );
   }
 
-  private setOpen(open: boolean): void {
+  private setOpen(open: boolean, { returnFocus = true } = {}): void {
     this.picker.hidden = !open;
     this.button.setAttribute('aria-expanded', String(open));
     if (open) this.picker.querySelector('button')?.focus();
-    else this.button.focus();
+    else if (returnFocus) this.button.focus();
   }
 }
