@@ -296,7 +296,7 @@ const dialOut = new DialOutDialog(() => token || undefined);
 element('leave-button').before(dialOut.button);
 element('leave-button').before(reactions.button, reactions.picker, chat.button);
 meeting.after(chat.panel);
-callBar.append(reactions.announcer);
+callBar.append(reactions.announcer, chat.announcer);
 element('leave-button').addEventListener('click', () => {
   session?.leave();
   rejoinRoom();

@@ -27,8 +27,8 @@ export class ChatPanel {
   private readonly recipient = element('select', { id: 'chat-to' });
   private readonly text = element('textarea', { id: 'chat-text', maxLength: CHAT_MAX_CHARS, rows: 2, required: true, placeholder: 'Message everyone' });
   private readonly notice = element('p', { id: 'chat-notice', className: 'chat-notice' });
-  /** Says who wrote while the panel is closed (its log is then out of reach of screen readers). */
-  private readonly announcer = element('p', { className: 'visually-hidden' });
+  /** Says who wrote while the panel is closed (its log is then out of reach of screen readers); placed outside the panel. */
+  readonly announcer = element('p', { className: 'visually-hidden' });
   private readonly shown = new Map<string, HTMLElement>();
   private readonly names = new Map<string, string>();
   private selfId = '';
@@ -55,7 +55,7 @@ export class ChatPanel {
       element('button', { type: 'submit', textContent: 'Send' }),
     );
     this.panel.setAttribute('aria-labelledby', 'chat-title');
-    this.panel.append(element('header', {}, element('h2', { id: 'chat-title', textContent: 'Chat' }), close), this.log, this.notice, form, this.announcer);
+    this.panel.append(element('header', {}, element('h2', { id: 'chat-title', textContent: 'Chat' }), close), this.log, this.notice, form);
 
     this.button.addEventListener('click', () => (this.panel.hidden ? this.open() : this.close()));
     this.panel.addEventListener('keydown', (event) => {
