@@ -149,6 +149,9 @@ describe('chat and reactions across two app servers', () => {
     for (const [name, delayMs] of Object.entries(delays)) assert.ok(delayMs < DELIVERY_LIMIT_MS, `${name} got it in ${delayMs} ms`);
     assert.equal(await alice.locator('#chat-messages .chat-sender').last().textContent(), 'You');
     assert.equal(await bob.locator('#chat-messages .chat-sender').last().textContent(), 'Alice');
+    // Bob's panel is closed: his Chat button counts the message, and screen readers hear who wrote.
+    assert.equal(await bob.locator('#chat-button .chat-badge').textContent(), '1 unread');
+    assert.equal(await bob.locator('.call-bar [aria-live="polite"]', { hasText: 'Message from' }).textContent(), 'Message from Alice');
 
     // Carol's own room's message reaches her after Alice's went out: by then, a leak would have shown.
     const carols = 'Carol, alone in the other room';
