@@ -21,6 +21,7 @@ import { ReceiveStats } from './media/ReceiveStats.js';
 import { SpeakerDetector, type HeardLevel } from './media/SpeakerDetector.js';
 import { DownlinkMonitor } from './media/DownlinkMonitor.js';
 import { ReceiveQuality } from './media/ReceiveQuality.js';
+import { longer } from './media/ConnectionQuality.js';
 import { SendQuality } from './media/SendQuality.js';
 import { QualityBadges } from './view/QualityBadges.js';
 import { DeviceSettings } from './view/DeviceSettings.js';
@@ -98,13 +99,16 @@ stats.onSample((samples, atMs) => downlink.update(samples, atMs));
 const quality = new QualityBadges(grid, element('quality-notice'));
 const receiveQuality = new ReceiveQuality((mid) => session?.subscriber.streamOf(mid)?.participantId, {
   participant: (participantId, report) => quality.show(participantId, report, 'received'),
+  gone: (participantId) => quality.clear(participantId),
   downlink: (report) => quality.ownConnection('downlink', report.grade),
 });
-stats.onSample((samples, atMs, roundTripMs) => receiveQuality.update(samples, atMs, roundTripMs));
-new SendQuality(() => session?.peerConnections().get('pub-camera'), (report) => {
+const sendQuality = new SendQuality(() => session?.peerConnections().get('pub-camera'), (report) => {
   quality.show(selfId, report, 'sent');
   quality.ownConnection('uplink', report.grade);
 });
+// Both connections take the page's one path to Janus; the receiving one's round trip was seen to stay at a few
+// milliseconds behind a two-second queue on the way down, while the sending one's showed it.
+stats.onSample((samples, atMs, roundTripMs) => receiveQuality.update(samples, atMs, longer(roundTripMs, sendQuality.roundTripMs)));
 
 /** The level each received audio stream was last heard at. */
 function heardLevels(): HeardLevel[] {

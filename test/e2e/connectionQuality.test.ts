@@ -91,7 +91,7 @@ describe('connection quality on the tiles', () => {
         return {
           inGrid: true,
           participantId: active.closest<HTMLElement>('.tile')?.dataset['participantId'] ?? '',
-          name: active.textContent ?? '',
+          name: active.getAttribute('aria-label') ?? '',
           tooltipShown: details?.getAttribute('role') === 'tooltip' && details.checkVisibility(),
           description: details?.textContent ?? '',
         };
@@ -102,10 +102,15 @@ describe('connection quality on the tiles', () => {
     const tiles = await tileQualities(ann);
     assert.deepEqual([...reached.keys()].sort(), tiles.map((tile) => tile.participantId).sort(), 'Shift+Tab reaches the label of every tile');
     for (const [participantId, label] of reached) {
-      assert.match(label.name, /^Connection (good|fair|poor)$/, `${participantId}'s label is named`);
+      assert.match(label.name, /^(Ann \(you\)|Bob|Carol): connection (good|fair|poor)$/, `${participantId}'s label is named for whose connection it is`);
       assert.ok(label.tooltipShown, `${participantId}'s details show while the label has the focus`);
       assert.match(label.description, /^Loss .* kbit\/s (received|sent)$/);
     }
+    const focusedDetailsShown = () => ann.evaluate(() => document.getElementById(document.activeElement?.getAttribute('aria-describedby') ?? '')?.checkVisibility());
+    await ann.locator('.tile:not(.self) .quality').first().focus();
+    assert.equal(await focusedDetailsShown(), true);
+    await ann.keyboard.press('Escape');
+    assert.equal(await focusedDetailsShown(), false, 'Escape hides the details, the focus staying on the label');
     t.diagnostic(`Ann's labels: ${[...reached.values()].map((label) => `${label.name} (${label.description})`).join('; ')}`);
   });
 

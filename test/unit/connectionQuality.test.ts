@@ -48,7 +48,7 @@ describe('ReceiveQuality', () => {
   function run(streams: Record<string, [string, InboundSample['kind'], number, number, number]>, seconds: number, roundTripMs = 20) {
     const reports = new Map<string, QualityReport>();
     const downlink: QualityReport[] = [];
-    const quality = new ReceiveQuality((mid) => streams[mid]?.[0], { participant: (id, report) => reports.set(id, report), downlink: (report) => downlink.push(report) });
+    const quality = new ReceiveQuality((mid) => streams[mid]?.[0], { participant: (id, report) => reports.set(id, report), gone: () => undefined, downlink: (report) => downlink.push(report) });
     for (let second = 0; second <= seconds; second += 1) {
       const samples = Object.entries(streams).map(([mid, [, kind, received, lost, bytes]]) => ({
         mid,
@@ -76,7 +76,7 @@ describe('ReceiveQuality', () => {
   it('leaves out streams with too few packets to tell, and takes a stalled voice as poor', () => {
     const { reports } = run({ a1: ['ann', 'audio', 50, 0, 5_000], v1: ['ann', 'video', 1, 1, 500] }, 3);
     assert.equal(reports.get('ann')?.grade, 'good', "a muted camera's frames say little");
-    const quality = new ReceiveQuality(() => 'ann', { participant: (_, report) => reports.set('ann', report), downlink: () => undefined });
+    const quality = new ReceiveQuality(() => 'ann', { participant: (_, report) => reports.set('ann', report), gone: () => undefined, downlink: () => undefined });
     const audio = (packets: number): InboundSample[] => [{ mid: 'a', kind: 'audio', packetsReceived: packets, packetsLost: 0, bytesReceived: packets * 100, framesDecoded: 0, freezeCount: 0, frameHeight: 0 }];
     [0, 50, 100, 100].forEach((packets, second) => quality.update(audio(packets), second * 1_000, 20));
     assert.equal(reports.get('ann')?.stalled, true);

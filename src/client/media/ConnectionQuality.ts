@@ -87,6 +87,11 @@ export class QualityGrader {
   }
 }
 
+/** The longer of two round trips (undefined: not measured). */
+export function longer(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
 /** The worse of two grades (undefined: not measured). */
 export function worse(a: Grade | undefined, b: Grade | undefined): Grade | undefined {
   if (a === undefined) return b;

@@ -8,8 +8,8 @@
  *   participant's worst stream that carried enough packets to tell. Video
  *   that is lost is mostly sent again in time (NACK), audio is not: a
  *   voice breaking up is what people notice first;
- * - round-trip time: the receiving connection's (every feed comes to the
- *   page over it, from Janus);
+ * - round-trip time: the page's to Janus (every feed comes to the page
+ *   over that path);
  * - bitrate: what their streams brought in the last second; their audio
  *   stopping altogether after it flowed is a stall (audio flows even while
  *   muted, unlike video, which the page stops asking for off screen).
@@ -36,6 +36,8 @@ interface Counts {
 
 export interface ReceiveQualityListener {
   participant(participantId: string, report: QualityReport): void;
+  /** Nothing of theirs is received any more: their grade says nothing now. */
+  gone(participantId: string): void;
   /** The receiving connection as a whole: the page's own downlink. */
   downlink(report: QualityReport): void;
 }
@@ -90,9 +92,11 @@ export class ReceiveQuality {
     this.judgedAt = atMs;
     const current = new Map<string, Counts>();
     const seconds = new Map<string, Map<string, Counts>>();
+    const received = new Set<string>();
     for (const sample of samples) {
       const participantId = this.participantOf(sample.mid);
       if (participantId === undefined) continue;
+      received.add(participantId);
       const key = `${sample.mid}/${participantId}`;
       const now: Counts = { kind: sample.kind, received: sample.packetsReceived, lost: sample.packetsLost, bytes: sample.bytesReceived };
       current.set(key, now);
@@ -104,9 +108,14 @@ export class ReceiveQuality {
       seconds.set(participantId, second);
     }
     this.previous = current;
-    for (const participantId of this.links.keys()) if (!seconds.has(participantId)) this.links.delete(participantId);
+    for (const participantId of this.links.keys()) {
+      if (received.has(participantId)) continue;
+      this.links.delete(participantId);
+      this.listener.gone(participantId);
+    }
     const measures: LinkMeasure[] = [];
     for (const [participantId, second] of seconds) {
+      // (A participant whose streams are all new this second, on a new connection, is graded from the next.)
       const link = this.links.get(participantId) ?? new ParticipantLink();
       this.links.set(participantId, link);
       link.seconds = [...link.seconds, second].slice(-WINDOW_S);

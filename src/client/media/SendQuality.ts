@@ -15,6 +15,7 @@ export class SendQuality {
   private grader = new QualityGrader();
   private measuring: RTCPeerConnection | undefined;
   private previous: { bytes: number; atMs: number } | undefined;
+  private lastRoundTripMs: number | undefined;
 
   constructor(
     /** The connection the camera (with the microphone) is sent on, while there is one. */
@@ -25,9 +26,17 @@ export class SendQuality {
     window.setInterval(() => void this.sample(), EVERY_MS);
   }
 
+  /** The round trip last measured on the camera's connection (undefined while it has none). */
+  get roundTripMs(): number | undefined {
+    return this.lastRoundTripMs;
+  }
+
   private async sample(): Promise<void> {
     const pc = this.connection();
-    if (!pc || pc.connectionState !== 'connected') return;
+    if (!pc || pc.connectionState !== 'connected') {
+      this.lastRoundTripMs = undefined;
+      return;
+    }
     if (pc !== this.measuring) {
       // A new connection (a device change with other kinds, a reconnect): its grade starts afresh.
       this.measuring = pc;
@@ -42,13 +51,14 @@ export class SendQuality {
       if (entry['type'] === 'remote-inbound-rtp') lossShare = Math.max(lossShare, Number(entry['fractionLost'] ?? 0));
     });
     const atMs = performance.now();
+    this.lastRoundTripMs = selectedRoundTripMs(report);
     const previous = this.previous;
     this.previous = { bytes, atMs };
     if (!previous || pc !== this.measuring) return;
     const sentBytes = bytes - previous.bytes;
     const measure = {
       lossShare,
-      roundTripMs: selectedRoundTripMs(report),
+      roundTripMs: this.lastRoundTripMs,
       kbps: Math.round((sentBytes * 8) / (atMs - previous.atMs)),
       stalled: previous.bytes > 0 && sentBytes <= 0,
     };

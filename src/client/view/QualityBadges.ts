@@ -32,8 +32,21 @@ export class QualityBadges {
     const badge = tile.querySelector<HTMLButtonElement>('.quality') ?? addBadge(tile);
     const details = document.getElementById(badge.getAttribute('aria-describedby') ?? '');
     tile.dataset['quality'] = report.grade;
-    setText(badge.querySelector('.quality-grade'), report.grade);
+    setText(badge, report.grade);
+    // Named for whose connection it is, as the tile's other buttons are: Tab reaches it away from the tile's caption.
+    const label = `${tile.querySelector('.name')?.textContent ?? ''}: connection ${report.grade}`;
+    if (badge.getAttribute('aria-label') !== label) badge.setAttribute('aria-label', label);
     setText(details, describe(report, direction));
+  }
+
+  /** Takes a participant's label off their tile. */
+  clear(participantId: string): void {
+    const tile = this.grid.tile(participantId, 'camera');
+    if (!tile) return;
+    delete tile.dataset['quality'];
+    const badge = tile.querySelector('.quality');
+    document.getElementById(badge?.getAttribute('aria-describedby') ?? '')?.remove();
+    badge?.remove();
   }
 
   /** Our own connection, one way or the other: a notice when either is poor. */
@@ -54,12 +67,6 @@ function addBadge(tile: HTMLElement): HTMLButtonElement {
   badge.type = 'button';
   badge.className = 'quality';
   badge.setAttribute('aria-describedby', details.id);
-  const prefix = document.createElement('span');
-  prefix.className = 'visually-hidden';
-  prefix.textContent = 'Connection ';
-  const grade = document.createElement('span');
-  grade.className = 'quality-grade';
-  badge.append(prefix, grade);
   // A tooltip can be dismissed without moving the focus or the pointer; it shows again at the next focus or hover.
   badge.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') tile.classList.add('quality-dismissed');
