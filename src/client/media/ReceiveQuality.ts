@@ -90,24 +90,7 @@ export class ReceiveQuality {
     if (this.judgedAt !== undefined && atMs - this.judgedAt < EVERY_MS) return;
     const elapsedMs = this.judgedAt === undefined ? EVERY_MS : atMs - this.judgedAt;
     this.judgedAt = atMs;
-    const current = new Map<string, Counts>();
-    const seconds = new Map<string, Map<string, Counts>>();
-    const received = new Set<string>();
-    for (const sample of samples) {
-      const participantId = this.participantOf(sample.mid);
-      if (participantId === undefined) continue;
-      received.add(participantId);
-      const key = `${sample.mid}/${participantId}`;
-      const now: Counts = { kind: sample.kind, received: sample.packetsReceived, lost: sample.packetsLost, bytes: sample.bytesReceived };
-      current.set(key, now);
-      const before = this.previous.get(key);
-      // A stream seen for the first time (or on a new connection, its counters begun again) starts its counts now.
-      if (!before || now.received < before.received || now.bytes < before.bytes) continue;
-      const second = seconds.get(participantId) ?? new Map<string, Counts>();
-      second.set(sample.mid, { kind: sample.kind, received: now.received - before.received, lost: Math.max(0, now.lost - before.lost), bytes: now.bytes - before.bytes });
-      seconds.set(participantId, second);
-    }
-    this.previous = current;
+    const { received, seconds } = this.count(samples);
     for (const participantId of this.links.keys()) {
       if (received.has(participantId)) continue;
       this.links.delete(participantId);
@@ -115,7 +98,6 @@ export class ReceiveQuality {
     }
     const measures: LinkMeasure[] = [];
     for (const [participantId, second] of seconds) {
-      // (A participant whose streams are all new this second, on a new connection, is graded from the next.)
       const link = this.links.get(participantId) ?? new ParticipantLink();
       this.links.set(participantId, link);
       link.seconds = [...link.seconds, second].slice(-WINDOW_S);
@@ -131,5 +113,31 @@ export class ReceiveQuality {
       stalled: measures.every((measure) => measure.stalled),
     };
     this.listener.downlink({ ...downlink, grade: this.downlinkGrader.update(downlink) });
+  }
+
+  /**
+   * Who is received now, and what each of their streams brought since the last judgement. A stream seen
+   * for the first time (or on a new connection, its counters begun again) only starts its counts: a
+   * participant whose streams are all new is graded from the next second.
+   */
+  private count(samples: InboundSample[]): { received: Set<string>; seconds: Map<string, Map<string, Counts>> } {
+    const current = new Map<string, Counts>();
+    const seconds = new Map<string, Map<string, Counts>>();
+    const received = new Set<string>();
+    for (const sample of samples) {
+      const participantId = this.participantOf(sample.mid);
+      if (participantId === undefined) continue;
+      received.add(participantId);
+      const key = `${sample.mid}/${participantId}`;
+      const now: Counts = { kind: sample.kind, received: sample.packetsReceived, lost: sample.packetsLost, bytes: sample.bytesReceived };
+      current.set(key, now);
+      const before = this.previous.get(key);
+      if (!before || now.received < before.received || now.bytes < before.bytes) continue;
+      const second = seconds.get(participantId) ?? new Map<string, Counts>();
+      second.set(sample.mid, { kind: sample.kind, received: now.received - before.received, lost: Math.max(0, now.lost - before.lost), bytes: now.bytes - before.bytes });
+      seconds.set(participantId, second);
+    }
+    this.previous = current;
+    return { received, seconds };
   }
 }

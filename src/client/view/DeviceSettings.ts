@@ -8,7 +8,7 @@
  */
 import { Sheet } from './Sheet.js';
 
-/** The width below which a screen counts as a phone's, as in styles.css. */
+/** The width below which a screen counts as a phone's, as in styles.css and RoomView. */
 const NARROW_SCREEN = '(width < 600px)';
 const GEAR_ICON = ['M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z', 'M4 12h2M18 12h2M12 4v2M12 18v2M6.3 6.3l1.4 1.4M16.3 16.3l1.4 1.4M6.3 17.7l1.4-1.4M16.3 7.7l1.4-1.4'];
 

@@ -14,11 +14,11 @@ export type Direction = 'received' | 'sent';
 
 const POOR_CONNECTION = 'Your connection is poor: the others may not see or hear you well, nor you them.';
 
-let detailsIds = 0;
-
 export class QualityBadges {
   private uplink: Grade | undefined;
   private downlink: Grade | undefined;
+  /** Numbers the details' ids, which the labels' aria-describedby name. */
+  private badges = 0;
 
   constructor(
     private readonly grid: TileGrid,
@@ -29,7 +29,7 @@ export class QualityBadges {
   show(participantId: string, report: QualityReport, direction: Direction): void {
     const tile = this.grid.tile(participantId, 'camera');
     if (!tile) return;
-    const badge = tile.querySelector<HTMLButtonElement>('.quality') ?? addBadge(tile);
+    const badge = tile.querySelector<HTMLButtonElement>('.quality') ?? addBadge(tile, `quality-details-${(this.badges += 1)}`);
     const details = document.getElementById(badge.getAttribute('aria-describedby') ?? '');
     tile.dataset['quality'] = report.grade;
     setText(badge, report.grade);
@@ -58,9 +58,9 @@ export class QualityBadges {
   }
 }
 
-function addBadge(tile: HTMLElement): HTMLButtonElement {
+function addBadge(tile: HTMLElement, detailsId: string): HTMLButtonElement {
   const details = document.createElement('span');
-  details.id = `quality-details-${(detailsIds += 1)}`;
+  details.id = detailsId;
   details.className = 'quality-details';
   details.setAttribute('role', 'tooltip');
   const badge = document.createElement('button');
