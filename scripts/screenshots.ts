@@ -50,6 +50,19 @@ async function captureChat(alice: Page, bob: Page): Promise<void> {
   await capture(alice, 'chat-phone');
 }
 
+/** On a phone-sized page: the settings sheet; then, wide again, a tile's connection quality with its details (the label has the focus). */
+async function connectionQualityAndSettings(page: Page): Promise<void> {
+  await page.click('#settings-button');
+  await page.locator('#settings-sheet[open]').waitFor();
+  await capture(page, 'phone-settings');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const badge = page.locator('.tile.camera:not(.self):visible .quality').first();
+  await badge.waitFor();
+  await badge.focus();
+  await capture(page, 'connection-quality');
+}
+
 /** Tiles on one page of the grid: small, so that five people already need a second page. */
 const LAST_N = 2;
 
@@ -92,6 +105,7 @@ try {
 
   await alice!.setViewportSize({ width: 390, height: 844 });
   await capture(alice!, 'phone');
+  await connectionQualityAndSettings(alice!);
 
   await captureChat(alice!, bob!);
 } finally {

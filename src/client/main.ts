@@ -20,6 +20,11 @@ import { Ringer } from './ringer.js';
 import { ReceiveStats } from './media/ReceiveStats.js';
 import { SpeakerDetector, type HeardLevel } from './media/SpeakerDetector.js';
 import { DownlinkMonitor } from './media/DownlinkMonitor.js';
+import { ReceiveQuality } from './media/ReceiveQuality.js';
+import { longer } from './media/ConnectionQuality.js';
+import { SendQuality } from './media/SendQuality.js';
+import { QualityBadges } from './view/QualityBadges.js';
+import { DeviceSettings } from './view/DeviceSettings.js';
 import { ChatPanel } from './chat/ChatPanel.js';
 import { Reactions } from './chat/Reactions.js';
 
@@ -93,6 +98,21 @@ const speakers = new SpeakerDetector(heardLevels, (mid) => session?.subscriber.s
 });
 const downlink = new DownlinkMonitor((quality) => room.setDownlinkQuality(quality), () => room.layerLadder());
 stats.onSample((samples, atMs) => downlink.update(samples, atMs));
+
+// Connection quality on the tiles: what arrives from each participant, from the samples above; what we send, on our own tile.
+const quality = new QualityBadges(grid, element('quality-notice'));
+const receiveQuality = new ReceiveQuality((mid) => session?.subscriber.streamOf(mid)?.participantId, {
+  participant: (participantId, report) => quality.show(participantId, report, 'received'),
+  gone: (participantId) => quality.clear(participantId),
+  downlink: (report) => quality.ownConnection('downlink', report.grade),
+});
+const sendQuality = new SendQuality(() => session?.peerConnections().get('pub-camera'), (report) => {
+  quality.show(selfId, report, 'sent');
+  quality.ownConnection('uplink', report.grade);
+});
+// Both connections take the page's one path to Janus; the receiving one's round trip was seen to stay at a few
+// milliseconds behind a two-second queue on the way down, while the sending one's showed it.
+stats.onSample((samples, atMs, roundTripMs) => receiveQuality.update(samples, atMs, longer(roundTripMs, sendQuality.roundTripMs)));
 
 /** The level each received audio stream was last heard at. */
 function heardLevels(): HeardLevel[] {
@@ -250,8 +270,8 @@ function showMeeting(roomName: string, displayName: string): void {
   form.hidden = true;
   meeting.hidden = false;
   callBar.hidden = false;
-  // The pickers stay at hand in the call bar; focus moves there too, as the join button it was on is gone.
-  deviceNotice.before(devices);
+  // The pickers stay at hand in the call bar (or its settings sheet); focus moves there too, as the join button it was on is gone.
+  deviceSettings.inCall();
   micButton.focus();
   element('room-title').textContent = roomName;
   grid.upsert({ participantId: selfId, feed: 'camera', name: displayName, self: true });
@@ -294,6 +314,8 @@ cameraButton.addEventListener('click', toggleVideo);
 screenButton.addEventListener('click', () => void toggleScreen());
 const dialOut = new DialOutDialog(() => token || undefined);
 element('leave-button').before(dialOut.button);
+const deviceSettings = new DeviceSettings(devices, deviceNotice);
+element('leave-button').before(deviceSettings.sheet.button);
 element('leave-button').before(reactions.button, reactions.picker, chat.button);
 meeting.after(chat.panel);
 callBar.append(reactions.announcer, chat.announcer);

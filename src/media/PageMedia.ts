@@ -146,6 +146,7 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
         publication.live = true;
         this.logger.debug({ feed, feedId: publication.feedId }, 'feed is live');
         this.emit('feedLive', describe(feed, publication));
+        if (feed === 'camera' && publication.audioMid !== undefined) this.subscriber.anchorOn({ feedId: publication.feedId, mid: publication.audioMid });
       } else if (event.kind === 'hangup') {
         this.logger.debug({ feed, reason: event.reason }, 'publisher PeerConnection hung up');
         this.failures.watch('cannot detach a hung-up publisher', publication.handle.detach());
@@ -157,6 +158,7 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
   private endPublication(feed: FeedKind, publication: Publication): void {
     if (this.publications.get(feed) !== publication) return;
     this.publications.delete(feed);
+    if (feed === 'camera') this.subscriber.anchorOn(undefined);
     if (publication.live) this.emit('feedGone', feed, publication.feedId);
   }
 

@@ -7,6 +7,11 @@
  * Each video stream is sent at the layer its tile needs (`configure`, no
  * renegotiation), or paused while its tile is off screen.
  *
+ * A page alone in its room has its connection made all the same, on its
+ * own camera's audio, paused (Janus subscribes only to live feeds, so it
+ * can only be made once that feed is): the first person to come then
+ * costs a renegotiation, not an ICE and DTLS handshake on a new connection.
+ *
  * Janus also offers on its own: when a remote publisher (a phone, a copy
  * from another node) goes away, it renegotiates every subscription to it,
  * whatever `autoupdate` says, or queues that offer until the current one is
@@ -42,6 +47,12 @@ const SMALLEST_TILE: VideoWant = { width: 1, height: 1, lowFrameRate: false };
 
 export type SubscriptionNotice = Extract<ServerMessage, { type: 'subscriptionOffer' }>;
 
+/** One stream of a feed of the page itself (see PageSubscriber). */
+export interface SubscriptionAnchor {
+  feedId: number;
+  mid: string;
+}
+
 export interface PageSubscriberOptions {
   janusRoom: number;
   nextPcId: () => PeerConnectionId;
@@ -68,6 +79,8 @@ export class PageSubscriber {
   /** Layers asked for in the last subscribe, by publisher and its mid, until Janus names the streams. */
   private requested = new Map<string, LayerChoice>();
   private handle: JanusHandle | undefined;
+  /** The page's own live camera feed, the stream the connection is made on while nothing else is received. */
+  private anchor: SubscriptionAnchor | undefined;
   /** Whether the handle joined the room as a subscriber (later changes are updates). */
   private joined = false;
   /** The subscription's streams as Janus last listed them. */
@@ -101,6 +114,12 @@ export class PageSubscriber {
 
   release(key: string): void {
     if (this.wanted.delete(key)) this.renegotiate();
+  }
+
+  /** The page's own camera went live (or ended: undefined): while it receives nothing else, its connection is made on it. */
+  anchorOn(anchor: SubscriptionAnchor | undefined): void {
+    this.anchor = anchor;
+    if (anchor) this.renegotiate();
   }
 
   get receivingCount(): number {
@@ -166,12 +185,14 @@ export class PageSubscriber {
     this.requesting = true;
     try {
       const handle = this.handle ?? (await this.attach());
-      const update = this.joined
-        ? await updateSubscription(handle, { subscribe, unsubscribe })
-        : await joinSubscription(handle, this.options.janusRoom, subscribe);
+      const joining = !this.joined;
+      const update = joining
+        ? await joinSubscription(handle, this.options.janusRoom, subscribe)
+        : await updateSubscription(handle, { subscribe, unsubscribe });
       this.joined = true;
       // Janus put the change off until its own offer is answered: that offer comes as an event, with ours after it.
       if (update.postponed) return;
+      if (joining) await this.pauseAnchor(handle, update.streams);
       this.requesting = false;
       this.present(update);
     } catch (error) {
@@ -180,6 +201,7 @@ export class PageSubscriber {
       const missing = missingFeedOf(error);
       if (missing === undefined) throw error;
       this.logger.debug({ feedId: missing }, 'a feed ended while it was being subscribed');
+      if (this.anchor?.feedId === missing) this.anchor = undefined;
       for (const [key, feed] of this.wanted) if (feed.feedId === missing) this.wanted.delete(key);
     } finally {
       if (!this.negotiating && !this.closed) this.renegotiate();
@@ -237,9 +259,25 @@ export class PageSubscriber {
     this.renegotiate();
   }
 
-  /** What to add (wanted feeds without a stream yet) and what to remove (streams of feeds no longer wanted). */
+  /**
+   * Janus sends whatever a subscription joins with until told otherwise: the page's own audio is paused
+   * before the page has the offer, so not one packet of it comes back. It stays paused (no layer is ever
+   * chosen for it) until its feed ends.
+   */
+  private async pauseAnchor(handle: JanusHandle, streams: SubscribedStream[] | undefined): Promise<void> {
+    const own = streams?.filter((stream) => stream.active && stream.feed_id !== undefined && stream.feed_id === this.anchor?.feedId) ?? [];
+    if (own.length > 0) await configureStreams(handle, own.map((stream) => ({ mid: stream.mid, send: false })));
+  }
+
+  /**
+   * What to add (wanted feeds without a stream yet, or the anchor to make the connection on while there are
+   * none) and what to remove (streams of feeds no longer wanted; the anchor's stays, paused, as long as its feed).
+   */
   private changes(): { subscribe: StreamRequest[]; unsubscribe: string[] } {
-    const active = this.streams.filter((stream) => stream.active && stream.feed_id !== undefined);
+    if (!this.joined && this.wanted.size === 0) {
+      return { subscribe: this.anchor ? [{ feed: this.anchor.feedId, mid: this.anchor.mid }] : [], unsubscribe: [] };
+    }
+    const active = this.streams.filter((stream) => stream.active && stream.feed_id !== undefined && stream.feed_id !== this.anchor?.feedId);
     const wantedIds = new Set([...this.wanted.values()].map((feed) => feed.feedId));
     const subscribedIds = new Set(active.map((stream) => stream.feed_id));
     const subscribe = [...this.wanted.values()].filter((feed) => !subscribedIds.has(feed.feedId)).flatMap((feed) => this.requestsFor(feed));

@@ -3,7 +3,7 @@
  * and leave: real pages and synthetic participants (werift peers in this
  * process, test/support/synthetic) come and go in waves, the room empties
  * and fills again, and the watching page receives everyone's audio and
- * video on the one connection it opened when the first of them came.
+ * video on the one connection it opened while it was alone.
  *
  * The page's connections are watched from inside it (peerConnectionWatch.ts):
  * every connection it constructs, sampled every 50 ms, so that a second
@@ -144,10 +144,14 @@ describe('the page’s one receiving connection', () => {
     await watcher?.context().close();
   });
 
-  it('has none while alone, then one for the first who come', async (t) => {
-    const alone = await peerConnectionRecord(watcher);
-    assert.equal(alone.openReceiving, 0, `alone, the page receives nothing: ${JSON.stringify(alone)}`);
+  it('opens it while alone, with nothing flowing on it, and receives the first who come on it', async (t) => {
+    // Made on the page's own audio, paused, once its camera is live: the first to come only renegotiates.
+    const alone = await waitFor(() => peerConnectionRecord(watcher), (record) => record.openReceiving === 1, 15_000);
+    assert.equal(alone.openReceiving, 1, `alone, the page opens its receiving connection: ${JSON.stringify(alone)}`);
     assert.ok(alone.samples > 0, 'the watch samples the page in the meeting');
+    // Watched for 3 s, one-second windows: any stream that flows in one of them ends the watch.
+    const alone3s = await waitForFlow(watcher, (f) => f.audioStreams > 0 || f.videoStreams > 0, 3_000);
+    assert.equal(alone3s.audioStreams + alone3s.videoStreams, 0, `alone, nothing flows to the page (its own audio stays paused): ${JSON.stringify({ audioStreams: alone3s.audioStreams, videoStreams: alone3s.videoStreams })}`);
     await wave([], { pages: 2, synthetic: 4 });
     await receivesEveryone(t, 'wave 1 (2 pages and 4 synthetic join)');
     await oneConnection(t, 'wave 1');

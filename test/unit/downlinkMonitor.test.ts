@@ -26,7 +26,7 @@ function driver(monitor: DownlinkMonitor): (ms: number, conditions?: Conditions)
   let lost = 0;
   let freezes = 0;
   const samples = (): InboundSample[] =>
-    Array.from({ length: TILES }, (_, tile) => ({ mid: String(tile), kind: 'video', packetsReceived: received, packetsLost: lost, framesDecoded: 0, freezeCount: freezes, frameHeight: 0 }));
+    Array.from({ length: TILES }, (_, tile) => ({ mid: String(tile), kind: 'video', packetsReceived: received, packetsLost: lost, bytesReceived: 0, framesDecoded: 0, freezeCount: freezes, frameHeight: 0 }));
   monitor.update(samples(), at);
   return (ms, { lossShare = 0, freeze = false, delayMs = 5 } = {}) => {
     for (let elapsed = 0; elapsed < ms; elapsed += TICK_MS) {

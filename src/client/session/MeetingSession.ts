@@ -151,6 +151,9 @@ export class MeetingSession {
       case 'participantLeft':
         return this.showLater(() => this.view.participantLeft(message.participantId));
       case 'publishAnswer':
+        // The room's offer is answered first: applying this answer starts the camera's encoders and its
+        // handshake on the browser's WebRTC thread, which both connections share, and the room's would wait.
+        await this.subscriber.settled();
         return this.publishers.get(message.feed)?.onAnswer(message.sdp);
       case 'subscriptionOffer':
         return this.subscriber.onOffer(message.pcId, message.sdp, message.streams);
