@@ -20,6 +20,7 @@ import { Ringer } from './ringer.js';
 import { ReceiveStats } from './media/ReceiveStats.js';
 import { SpeakerDetector, type HeardLevel } from './media/SpeakerDetector.js';
 import { DownlinkMonitor } from './media/DownlinkMonitor.js';
+import { SelfView } from './media/SelfView.js';
 import { ReceiveQuality } from './media/ReceiveQuality.js';
 import { longer } from './media/ConnectionQuality.js';
 import { SendQuality } from './media/SendQuality.js';
@@ -83,6 +84,7 @@ function prepareCamera(): void {
   preparedCamera = videoPublishing && localStream.getTracks().length > 0 ? new Publisher('camera', localStream, videoPublishing) : undefined;
 }
 let localStream = new MediaStream();
+const selfView = new SelfView();
 let screenStream: MediaStream | undefined;
 let session: MeetingSession | undefined;
 let selfId = PREVIEW_ID;
@@ -126,8 +128,8 @@ nameInput.value = localStorage.getItem('convene.name') ?? '';
 element('speaker-label').hidden = !canChooseSpeaker();
 preview.upsert({ participantId: PREVIEW_ID, feed: 'camera', name: 'Preview', self: true });
 
-function showSelf(stream: MediaStream): void {
-  (session ? grid : preview).attach(selfId, 'camera', stream);
+function showSelf(camera: MediaStream): void {
+  (session ? grid : preview).attach(selfId, 'camera', selfView.of(camera, !videoMuted));
 }
 
 /** Captures from the picked devices; mid-call, swaps the published tracks without rejoining. */
@@ -194,6 +196,7 @@ function toggleAudio(): void {
 function toggleVideo(): void {
   videoMuted = !videoMuted;
   for (const track of localStream.getVideoTracks()) track.enabled = !videoMuted;
+  selfView.setEnabled(!videoMuted);
   setPressed(cameraButton, videoMuted);
   announceMuteState();
 }
