@@ -35,7 +35,7 @@ export class SelfView {
     if (this.copy) this.copy.enabled = enabled;
   }
 
-  stop(): void {
+  private stop(): void {
     this.copy?.stop();
     this.copy = undefined;
     this.original = undefined;
