@@ -32,7 +32,8 @@ export class ReceiveStats {
 
   private async sample(): Promise<void> {
     const pc = this.connection();
-    if (!pc || pc.connectionState === 'closed') return;
+    // A connection being set up has nothing to read yet, and a getStats would queue on the browser's WebRTC thread beside its setup.
+    if (!pc || pc.connectionState === 'closed' || pc.connectionState === 'new' || pc.connectionState === 'connecting') return;
     const midOfTrack = new Map(pc.getTransceivers().flatMap((t) => (t.mid === null ? [] : [[t.receiver.track.id, t.mid] as const])));
     const samples: InboundSample[] = [];
     const report = await pc.getStats();
