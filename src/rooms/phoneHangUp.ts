@@ -12,7 +12,9 @@ import { isCallOver, type PhoneCall } from '../telephony/PhoneCall.js';
 
 /** The ids of the room's calls still in progress among its members; only `callId`, when given. */
 export function liveCallIds(members: readonly MemberRecord[], callId: string | undefined): string[] {
-  return members.flatMap(({ info }) => (info.call && !isCallOver(info.call.state) && (callId === undefined || info.call.callId === callId) ? [info.call.callId] : []));
+  return members
+    .flatMap(({ info }) => (info.call && !isCallOver(info.call.state) ? [info.call.callId] : []))
+    .filter((id) => callId === undefined || id === callId);
 }
 
 /** Hangs up this server's calls among `callIds`; the others are held by other servers. */
