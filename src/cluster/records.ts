@@ -56,6 +56,8 @@ export const RoomEvent = z.discriminatedUnion('type', [
   // Chat and reactions: told to the pages, nothing else changes.
   z.object({ type: z.literal('chat'), message: ChatMessage }),
   z.object({ type: z.literal('reaction'), participantId: ParticipantId, emoji: Reaction }),
+  /** `/endPSTNCall` on any server: the server holding each of these calls hangs it up (see phoneHangUp.ts). */
+  z.object({ type: z.literal('hangUp'), callIds: z.array(z.string()).min(1) }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 

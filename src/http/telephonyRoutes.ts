@@ -74,12 +74,10 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
     const auth = await authenticate(request, deps.tokens);
     if (!auth.ok) return sendError(reply, auth.code, auth.reason);
-    const calls = (deps.rooms.get(auth.grant.room)?.phoneCalls() ?? []).filter(
-      (call) => !call.isOver && (parsed.data.callId === undefined || call.id === parsed.data.callId),
-    );
-    if (parsed.data.callId !== undefined && calls.length === 0) return sendError(reply, 'not_found', 'no such call in your room');
-    for (const call of calls) call.hangUp();
-    const body: EndPstnCallReply = { status: 'hungup', callIds: calls.map((call) => call.id) };
+    // The room's calls on every app server, not only this one's.
+    const callIds = await deps.rooms.hangUpCalls(auth.grant.room, parsed.data.callId);
+    if (parsed.data.callId !== undefined && callIds.length === 0) return sendError(reply, 'not_found', 'no such call in your room');
+    const body: EndPstnCallReply = { status: 'hungup', callIds };
     return body;
   };
   app.post('/endPSTNCall', (request, reply) => endCall(request, reply, request.body));

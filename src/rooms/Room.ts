@@ -28,6 +28,7 @@ import { RoomSync, type RoomView } from './RoomSync.js';
 import { noCalls, type RoomStats } from './roomStats.js';
 import { pageOpener } from './mediaOpeners.js';
 import { RoomChat } from './RoomChat.js';
+import { hangUpHeld } from './phoneHangUp.js';
 import type { PageWelcome, RoomDeps } from './RoomTypes.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
@@ -164,6 +165,11 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     return this.members.phoneCalls();
   }
 
+  /** Hangs up the calls among `callIds` that this server holds (the `hangUp` event it sent, see phoneHangUp.ts). */
+  hangUpHere(callIds: string[]): Promise<void> {
+    return this.change(() => hangUpHeld(this.phoneCalls(), callIds));
+  }
+
   /** A Janus node went down: its sessions report their loss and move; copies on it are forgotten. */
   nodeDown(node: JanusNode): Promise<void> {
     return this.change(() => this.media.nodeDown(node));
@@ -253,6 +259,8 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
         return this.chat.deliver(event.message);
       case 'reaction':
         return this.chat.showReaction(event.participantId, event.emoji);
+      case 'hangUp':
+        return hangUpHeld(this.phoneCalls(), event.callIds);
       default:
         return assertUnreachable(event);
     }

@@ -7,6 +7,7 @@ import type { JanusNode } from '../media/JanusNode.js';
 import { MediaError } from '../media/mediaErrors.js';
 import { Room, RoomClosedError, type RoomDeps } from './Room.js';
 import { totalStats, type RegistryStats } from './roomStats.js';
+import { hangUpRoomCalls } from './phoneHangUp.js';
 
 /** How often rooms look for members whose app server stopped answering. */
 const ORPHAN_CHECK_MS = 3_000;
@@ -81,6 +82,11 @@ export class RoomRegistry {
   /** Members of the room on every app server, reservations included. */
   async memberCount(room: string): Promise<number> {
     return (await this.deps.directory.snapshot(room)).members.length;
+  }
+
+  /** Hangs up the room's live phone calls, or only `callId`, on whichever app servers hold them; resolves with their ids. */
+  hangUpCalls(room: string, callId: string | undefined): Promise<string[]> {
+    return hangUpRoomCalls({ directory: this.deps.directory, localRoom: (name) => this.get(name) }, room, callId);
   }
 
   /** See `RoomDirectory.openRoom`. */

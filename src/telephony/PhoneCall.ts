@@ -26,6 +26,11 @@ export interface PhoneLine {
   ringTimeoutMs: number;
 }
 
+/** Whether a call in this state is done with: ended or failed. */
+export function isCallOver(state: CallState): boolean {
+  return state === 'ended' || state === 'failed';
+}
+
 interface PhoneCallEvents {
   state: [state: CallState, reason: string | undefined];
 }
@@ -59,7 +64,7 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
   }
 
   get isOver(): boolean {
-    return this.current === 'ended' || this.current === 'failed';
+    return isCallOver(this.current);
   }
 
   /**

@@ -16,7 +16,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
-import { analyseWavTone, startSipLab, type AgentCall, type SipLab, type ToneReport } from '../support/telephony/sipLab.js';
+import { analyseWavTone, startSipLab, type SipLab, type ToneReport } from '../support/telephony/sipLab.js';
+import { knownCalls, nextAnsweredCall } from '../support/telephony/answeredCalls.js';
 import { telephonyOverrides } from '../support/telephony/labServerSettings.js';
 import { dialFromPage, dialStatus, expectDialState } from '../support/telephony/dialOutDialog.js';
 import { receivedPeakHz } from '../support/pageAudio.js';
@@ -42,19 +43,6 @@ async function api(page: Page, path: string, body?: unknown): Promise<{ status: 
 const heardSoFar = (wav: string): Promise<ToneReport | undefined> => analyseWavTone(wav).catch(() => undefined);
 
 const tileCount = (page: Page, participantId: string) => page.locator(`figure[data-participant-id="${participantId}"]`).count();
-
-/** The phone's next answered call: one that was not among `known` when the dial started. */
-async function nextAnsweredCall(lab: SipLab, known: Set<string>): Promise<AgentCall> {
-  const found = await waitFor(
-    async () => lab.phone.calls().find((call) => call.answered && call.state !== 'closed' && !known.has(call.callId)),
-    (call) => call !== undefined,
-    15_000,
-  );
-  assert.ok(found, 'the phone should answer a new call');
-  return found;
-}
-
-const knownCalls = (lab: SipLab) => new Set(lab.phone.calls().map((call) => call.callId));
 
 async function makeToneWav(dir: string): Promise<string> {
   const path = join(dir, 'mic-440.wav');
