@@ -5,7 +5,7 @@
  * copes) to the MeetingSession.
  */
 import './withoutEval.js';
-import type { ParticipantInfo, VideoPublishing } from '../protocol/messages.js';
+import type { ParticipantInfo, ParticipantVerb, VideoPublishing } from '../protocol/messages.js';
 import type { JoinCallReply } from '../protocol/http.js';
 import { joinCall } from './api.js';
 import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';
@@ -16,6 +16,7 @@ import { DialOutDialog } from './DialOutDialog.js';
 import { TileGrid } from './view/TileGrid.js';
 import { RoomView } from './view/RoomView.js';
 import { CallNotices } from './view/CallNotices.js';
+import { PeoplePanel } from './view/PeoplePanel.js';
 import { Ringer } from './ringer.js';
 import { ReceiveStats } from './media/ReceiveStats.js';
 import { SpeakerDetector, type HeardLevel } from './media/SpeakerDetector.js';
@@ -42,12 +43,16 @@ const deviceNotice = element<HTMLElement>('device-notice');
 const micButton = element<HTMLButtonElement>('mic-button');
 const cameraButton = element<HTMLButtonElement>('camera-button');
 const screenButton = element<HTMLButtonElement>('screen-button');
+const handButton = element<HTMLButtonElement>('hand-button');
+const peopleButton = element<HTMLButtonElement>('people-button');
+const hostNotice = element<HTMLElement>('host-notice');
 
 const PREVIEW_ID = 'preview';
 const preview = new TileGrid(element('preview'), { layout: false });
 const room = new RoomView({ grid: element('grid'), pager: element('pager'), audio: element('audio-sinks') }, (tiles) => session?.setView(tiles));
 const grid = room.grid;
 const ringer = new Ringer();
+const people = new PeoplePanel(element('people-panel'), grid, (message) => session?.sendHostMessage(message));
 const notices = new CallNotices(element('notice'), element('connection-state'), ringer, rejoinRoom);
 /** How long a newly picked camera gets to hand its first frames to the encoder. */
 const CAMERA_CHECK_MS = 3_000;
@@ -144,9 +149,32 @@ function rejoinRoom(): void {
 }
 
 function showParticipant(participant: ParticipantInfo): void {
+  if (participant.participantId === selfId) return showSelfState(participant);
   room.showParticipant(participant);
+  people.upsert(participant);
   dialOut.onParticipant(participant);
   notices.othersInRoom(grid.remoteCount);
+}
+
+/** Our own state as the server holds it: our raised hand (a host may have lowered it). */
+function showSelfState(self: ParticipantInfo): void {
+  people.upsert(self);
+  setPressed(handButton, people.handRaised);
+}
+
+/** What a host did to us, said where a screen reader hears it; a mute or a stopped camera shows on our own controls too. */
+function onModerated(verb: ParticipantVerb, by: string): void {
+  const said: Record<ParticipantVerb, string> = {
+    mute: `${by} muted your microphone`,
+    stopVideo: `${by} stopped your video`,
+    lowerHand: `${by} lowered your hand`,
+    makeHost: `${by} made you a host`,
+    remove: `${by} removed you from the meeting`,
+  };
+  hostNotice.textContent = said[verb];
+  notices.say(said[verb]);
+  if (verb === 'mute' && !audioMuted) toggleAudio();
+  if (verb === 'stopVideo' && !videoMuted) toggleVideo();
 }
 
 function setPressed(button: HTMLButtonElement, pressed: boolean): void {
@@ -198,7 +226,7 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
   token = reply.token;
   selfId = reply.participantId;
   session = new MeetingSession(token, earlySocket, {
-    welcomed(_self, others, startMutedAudio, video) {
+    welcomed(self, others, startMutedAudio, video) {
       if (meeting.hidden) showMeeting(reply.room, displayName);
       room.clearRemote(selfId);
       room.welcomed(token, video.lastN);
@@ -206,12 +234,14 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
       if (startMutedAudio && !startMutedApplied && !audioMuted) toggleAudio();
       else announceMuteState();
       startMutedApplied = true;
+      people.welcomed(self, others);
       others.forEach(showParticipant);
       notices.othersInRoom(grid.remoteCount);
     },
     participantJoined: showParticipant,
     participantUpdated: showParticipant,
     participantLeft(id) {
+      people.remove(id);
       dialOut.onParticipantLeft(id);
       room.removeParticipant(id);
       notices.othersInRoom(grid.remoteCount);
@@ -222,7 +252,13 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
     downlinkDelay: (delayMs, atMs) => downlink.downlinkDelay(delayMs, atMs),
     serverError(code, reason) {
       console.warn(`server error ${code}: ${reason}`);
+      // A host muted us and locked microphones: our unmute did not happen.
+      if (code === 'microphones_locked' && !audioMuted) toggleAudio();
+      if (code === 'microphones_locked' || code === 'not_host') notices.say(reason);
     },
+    hosts: (participantIds) => people.setHosts(participantIds),
+    roomRules: (rules) => people.setRules(rules),
+    moderated: onModerated,
   });
   session.start(localStream, { iceServers: reply.iceServers, iceTransportPolicy: reply.iceTransportPolicy }, reply.video, prepared);
   if (screenStream) session.share('screen', screenStream);
@@ -279,6 +315,8 @@ speakerSelect.addEventListener('change', () => void room.setAudioOutput(speakerS
 micButton.addEventListener('click', toggleAudio);
 cameraButton.addEventListener('click', toggleVideo);
 screenButton.addEventListener('click', () => void toggleScreen());
+handButton.addEventListener('click', () => session?.sendHostMessage({ type: 'hand', raised: !people.handRaised }));
+peopleButton.addEventListener('click', () => people.toggle(peopleButton));
 const dialOut = new DialOutDialog(() => token || undefined);
 element('leave-button').before(dialOut.button);
 element('leave-button').addEventListener('click', () => {
@@ -294,6 +332,7 @@ Object.assign(window, {
     get selfId() { return selfId; },
     grid,
     room,
+    people,
     ringer,
     speakers,
     downlink,

@@ -4,15 +4,16 @@
  * as the Redis directory's scripts are.
  */
 import { randomUUID } from 'node:crypto';
-import type { FeedKind } from '../protocol/messages.js';
+import type { FeedKind, RoomRules } from '../protocol/messages.js';
 import { feedKey } from '../media/MediaSession.js';
-import type { FeedRecord, MemberRecord } from './records.js';
+import { OPEN_RULES, type FeedRecord, type MemberRecord } from './records.js';
 import { chooseNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
 
 interface RoomEntry {
   version: number;
   /** How the first joiner opened the room: its password digest, or '' for none. */
   access: string | undefined;
+  rules: RoomRules;
   members: Map<string, MemberRecord>;
   placements: Map<string, string>;
   feeds: Map<string, FeedRecord>;
@@ -98,6 +99,15 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return entry.access;
   }
 
+  async rules(room: string): Promise<RoomRules> {
+    return this.rooms.get(room)?.rules ?? OPEN_RULES;
+  }
+
+  async saveRules(room: string, rules: RoomRules): Promise<void> {
+    const entry = this.rooms.get(room);
+    if (entry && entry.members.size > 0) this.changed(entry).rules = rules;
+  }
+
   async revoke(participantId: string, seconds: number): Promise<void> {
     const now = Date.now();
     for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
@@ -130,7 +140,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private entry(room: string): RoomEntry {
     let entry = this.rooms.get(room);
     if (!entry) {
-      entry = { version: 0, access: undefined, members: new Map(), placements: new Map(), feeds: new Map() };
+      entry = { version: 0, access: undefined, rules: OPEN_RULES, members: new Map(), placements: new Map(), feeds: new Map() };
       this.rooms.set(room, entry);
     }
     return entry;

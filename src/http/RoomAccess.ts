@@ -1,6 +1,7 @@
 /**
  * Who may take a place in a room: at most ROOM_MAX_PARTICIPANTS people and
- * phones (reservations included, on every app server), and, when the room's
+ * phones (reservations included, on every app server), no one while a host
+ * has locked it, and, when the room's
  * first joiner set a password, only those who give it. The password's digest
  * is kept in the room directory until the room's last member leaves, so a
  * room that empties and opens again under the same name has a new first joiner.
@@ -36,6 +37,7 @@ export class RoomAccess {
   async admit(room: string, password: string | undefined): Promise<AccessVerdict & { access?: string }> {
     const full = this.hasRoomFor(await this.rooms.memberCount(room));
     if (!full.ok) return full;
+    if ((await this.rooms.rules(room)).locked) return { ok: false, code: 'room_locked', reason: 'a host locked this room: no one else can join' };
     const offered = password === undefined ? OPEN : passwordDigest(room, password);
     const recorded = await this.rooms.openRoom(room, offered);
     if (sameSecret(recorded, offered)) return { ok: true, access: recorded };

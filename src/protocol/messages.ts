@@ -51,6 +51,8 @@ export const ParticipantInfo = z.object({
   videoMuted: z.boolean(),
   /** Present for phones: the call that brought them in. */
   call: PhoneCallInfo.optional(),
+  /** When the participant raised their hand (ms since 1970, the server's clock); absent while it is down. Hands are shown in this order. */
+  handRaisedAt: z.number().optional(),
 });
 export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
 
@@ -100,6 +102,30 @@ export const IceTransportPolicy = z.enum(['all', 'relay']);
 export type IceTransportPolicy = z.infer<typeof IceTransportPolicy>;
 
 // ---------------------------------------------------------------------------
+// Hosts and raised hands
+
+/** What a host can do to another participant. */
+export const ParticipantVerb = z.enum(['mute', 'stopVideo', 'lowerHand', 'remove', 'makeHost']);
+export type ParticipantVerb = z.infer<typeof ParticipantVerb>;
+
+/** What a host can change of the room. */
+export const RoomChange = z.discriminatedUnion('setting', [
+  z.object({ setting: z.literal('locked'), on: z.boolean() }).strict(),
+  z.object({ setting: z.literal('micsLocked'), on: z.boolean() }).strict(),
+  z.object({ setting: z.literal('end') }).strict(),
+]);
+export type RoomChange = z.infer<typeof RoomChange>;
+
+/** The room's rules as hosts set them, as every page sees them. */
+export const RoomRules = z.object({
+  /** No new joins. */
+  locked: z.boolean(),
+  /** Someone a host muted cannot unmute themselves. */
+  micsLocked: z.boolean(),
+});
+export type RoomRules = z.infer<typeof RoomRules>;
+
+// ---------------------------------------------------------------------------
 // Browser -> server
 
 export const ClientMessage = z.discriminatedUnion('type', [
@@ -125,6 +151,13 @@ export const ClientMessage = z.discriminatedUnion('type', [
   /** Leave on purpose: the participant is gone at once, no reconnect grace. */
   z.object({ type: z.literal('leave') }).strict(),
   z.object({ type: z.literal('ping'), nonce: z.number().int().optional() }).strict(),
+  // Hosts and raised hands
+  /** Raise or lower one's own hand. */
+  z.object({ type: z.literal('hand'), raised: z.boolean() }).strict(),
+  /** A host acts on another participant: refused with `not_host` to anyone else. */
+  z.object({ type: z.literal('host'), verb: ParticipantVerb, participantId: ParticipantId }).strict(),
+  /** A host changes the room: refused with `not_host` to anyone else. */
+  z.object({ type: z.literal('hostRoom'), change: RoomChange }).strict(),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -175,6 +208,13 @@ export const ServerMessage = z.discriminatedUnion('type', [
   /** `sentAt`: the server's clock when it sent the pong (ms since 1970), for the page to time its downlink. */
   z.object({ type: z.literal('pong'), nonce: z.number().int().optional(), sentAt: z.number().optional() }),
   z.object({ type: z.literal('error'), code: z.string(), reason: z.string() }),
+  // Hosts and raised hands
+  /** Who the room's hosts are now; sent after the welcome and whenever it changes. */
+  z.object({ type: z.literal('hosts'), participantIds: z.array(ParticipantId) }),
+  /** The room's rules; sent after the welcome and whenever a host changes them. */
+  z.object({ type: z.literal('roomRules'), rules: RoomRules }),
+  /** A host acted on this page's participant (muted it, stopped its video, lowered its hand, made it a host). */
+  z.object({ type: z.literal('moderated'), verb: ParticipantVerb, by: z.string() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -187,6 +227,8 @@ export const CloseCode = {
   unauthorized: 4001,
   replaced: 4002,
   sessionEnded: 4003,
+  /** A host removed the participant: its token is refused from now on. */
+  removed: 4004,
   protocolError: 4400,
   /** The page kept sending after being told it sends too fast (`error rate_limited`). */
   tooManyMessages: 4429,

@@ -41,8 +41,9 @@ export class Membership {
   }
 
   /** Reserves a place for a page that will connect with the token `/joinCall` hands out (see `RoomDirectory.saveMember` on `access`). */
-  async reserve(participantId: string, name: string, access: string | undefined): Promise<Participant> {
+  async reserve(participantId: string, name: string, access: string | undefined, host: boolean): Promise<Participant> {
     const participant = this.pageParticipant(participantId, name);
+    participant.promoted = host;
     this.roster.add(participant);
     this.roster.scheduleDeparture(participant, this.deps.settings.invitationTtlMs);
     try {
@@ -62,7 +63,10 @@ export class Membership {
       this.roster.add(participant);
     }
     const previous = this.roster.removeRemote(participantId);
-    if (previous) this.takeOver(previous);
+    if (previous) {
+      this.takeOver(previous);
+      carryOver(previous, participant);
+    }
     this.roster.cancelDeparture(participantId);
     participant.channel?.close(CloseCode.replaced, 'replaced by a newer connection');
     participant.channel = channel;
@@ -98,6 +102,12 @@ export class Membership {
     participant.audioMuted = audioMuted;
     participant.videoMuted = videoMuted;
     this.broadcast({ type: 'participantUpdated', participant: participant.info() }, participant);
+    this.share(participant);
+  }
+
+  /** Tells every page here, the participant's own included, and the other app servers, that a participant changed (its hand, a host's mute). */
+  changed(participant: Participant): void {
+    this.broadcast({ type: 'participantUpdated', participant: participant.info() });
     this.share(participant);
   }
 
@@ -210,11 +220,27 @@ export class Membership {
   }
 
   private recordOf(participant: Participant): MemberRecord {
-    return { info: participant.info(), server: this.deps.directory.serverId, present: this.roster.isPresent(participant.id) };
+    return {
+      info: participant.info(),
+      server: this.deps.directory.serverId,
+      present: this.roster.isPresent(participant.id),
+      promoted: participant.promoted,
+      joinedAt: participant.joinedAt,
+      blocked: { ...participant.blocked },
+    };
   }
 
   /** Saves a local participant's state; the directory tells the other app servers. */
   private share(participant: Participant): void {
     this.deps.failures.watch('cannot share a participant with the other app servers', this.deps.directory.saveMember(this.deps.room, this.recordOf(participant)));
   }
+}
+
+/** A page that moved here from another app server keeps what it had there. */
+function carryOver(previous: MemberRecord, participant: Participant): void {
+  participant.promoted ||= previous.promoted === true;
+  participant.joinedAt = Math.min(participant.joinedAt, previous.joinedAt ?? participant.joinedAt);
+  participant.handRaisedAt ??= previous.info.handRaisedAt;
+  participant.blocked.audio ||= previous.blocked?.audio === true;
+  participant.blocked.video ||= previous.blocked?.video === true;
 }

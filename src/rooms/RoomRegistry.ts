@@ -3,6 +3,7 @@
  * server holds participants of it (or reservations) and is dropped when it
  * closes; what other app servers hold is in the room directory.
  */
+import type { RoomRules } from '../protocol/messages.js';
 import type { JanusNode } from '../media/JanusNode.js';
 import { MediaError } from '../media/mediaErrors.js';
 import { Room, RoomClosedError, type RoomDeps } from './Room.js';
@@ -81,6 +82,11 @@ export class RoomRegistry {
   /** Members of the room on every app server, reservations included. */
   async memberCount(room: string): Promise<number> {
     return (await this.deps.directory.snapshot(room)).members.length;
+  }
+
+  /** The rules the room's hosts set. */
+  rules(room: string): Promise<RoomRules> {
+    return this.deps.directory.rules(room);
   }
 
   /** See `RoomDirectory.openRoom`. */

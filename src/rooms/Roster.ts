@@ -82,6 +82,11 @@ export class Roster {
     return member;
   }
 
+  /** Members held elsewhere that the room shows. */
+  presentRemote(): MemberRecord[] {
+    return [...this.remote.values()].filter((m) => m.present);
+  }
+
   remoteIds(): string[] {
     return [...this.remote.keys()];
   }

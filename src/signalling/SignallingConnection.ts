@@ -179,6 +179,12 @@ export class SignallingConnection implements ParticipantChannel {
         this.deliberateLeave = true;
         this.socket.close(CloseCode.normal, 'left');
         return;
+      case 'hand':
+        return room.setHand(participantId, message.raised);
+      case 'host':
+        return room.moderate(participantId, message.verb, message.participantId);
+      case 'hostRoom':
+        return room.changeRules(participantId, message.change);
       case 'ping':
         this.send({ type: 'pong', ...(message.nonce === undefined ? {} : { nonce: message.nonce }), sentAt: Date.now() });
         return;
