@@ -10,6 +10,7 @@ import { CloseCode, type ParticipantVerb, type RoomChange, type RoomRules } from
 import { OPEN_RULES } from '../cluster/records.js';
 import type { RoomDirectory } from '../cluster/RoomDirectory.js';
 import { PageMedia } from '../media/PageMedia.js';
+import { PhoneBridge } from '../media/PhoneBridge.js';
 import type { FailureLog } from '../support/failures.js';
 import { HostError } from './hostErrors.js';
 import type { HostRole } from './HostRole.js';
@@ -130,14 +131,23 @@ export class Moderation {
     this.deps.members.changed(participant);
   }
 
-  /** Has Janus drop (or forward again) the participant's streams; slow work, so it is not awaited in the room's queue. */
+  /**
+   * Has Janus drop (or forward again) the participant's streams: a page's in
+   * the VideoRoom, a phone's in its AudioBridge mixer. Slow work, so it is
+   * not awaited in the room's queue.
+   */
   private enforce(participant: Participant): void {
     const media = participant.media;
-    if (!media) return; // its media starts with the blocks in force (see PageMedia's `blocked`)
+    if (!media) return; // a page's media starts with the blocks in force (see PageMedia's `blocked`)
+    const { audio } = participant.blocked;
     this.deps.failures.watch(
       'cannot enforce a host mute on the media server',
       media.then(
-        (session) => (session instanceof PageMedia ? session.enforceBlocks() : undefined),
+        (session) => {
+          if (session instanceof PageMedia) return session.enforceBlocks();
+          if (session instanceof PhoneBridge) return session.setMuted(audio);
+          return undefined;
+        },
         () => undefined, // it never opened: the next one starts with the blocks in force
       ),
     );
