@@ -7,7 +7,7 @@
 import './withoutEval.js';
 import type { ParticipantInfo, ParticipantVerb, VideoPublishing } from '../protocol/messages.js';
 import type { JoinCallReply } from '../protocol/http.js';
-import { joinCall } from './api.js';
+import { ApiError, joinCall } from './api.js';
 import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';
 import { MeetingSession } from './session/MeetingSession.js';
 import { onHello, openSignallingSocket } from './session/signalling.js';
@@ -46,6 +46,9 @@ const screenButton = element<HTMLButtonElement>('screen-button');
 const handButton = element<HTMLButtonElement>('hand-button');
 const peopleButton = element<HTMLButtonElement>('people-button');
 const hostNotice = element<HTMLElement>('host-notice');
+const lobbyWait = element<HTMLElement>('lobby-wait');
+const passwordLabel = element<HTMLElement>('password-label');
+const passwordInput = element<HTMLInputElement>('password');
 
 const PREVIEW_ID = 'preview';
 const preview = new TileGrid(element('preview'), { layout: false });
@@ -170,6 +173,8 @@ function onModerated(verb: ParticipantVerb, by: string): void {
     lowerHand: `${by} lowered your hand`,
     makeHost: `${by} made you a host`,
     remove: `${by} removed you from the meeting`,
+    admit: `${by} let you in`,
+    deny: `${by} did not let you in`,
   };
   hostNotice.textContent = said[verb];
   notices.say(said[verb]);
@@ -248,7 +253,14 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
     },
     feedReceived: (feed) => room.feedReceived(feed),
     feedEnded: (participantId, feed) => room.feedEnded(participantId, feed),
-    connectionState: (state, detail) => notices.connection(state, detail),
+    connectionState(state, detail) {
+      notices.connection(state, detail);
+      // Turned away from the lobby: the lobby page says so, as the meeting never showed.
+      if (!lobbyWait.hidden && (state === 'ended' || state === 'closed')) {
+        element('lobby-wait-heading').textContent = 'Not let in';
+        element('lobby-status').textContent = `${detail ?? 'The connection closed'}.`;
+      }
+    },
     downlinkDelay: (delayMs, atMs) => downlink.downlinkDelay(delayMs, atMs),
     serverError(code, reason) {
       console.warn(`server error ${code}: ${reason}`);
@@ -259,6 +271,17 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
     hosts: (participantIds) => people.setHosts(participantIds),
     roomRules: (rules) => people.setRules(rules),
     moderated: onModerated,
+    knocking() {
+      form.hidden = true;
+      lobbyWait.hidden = false;
+      element('lobby-wait-heading').focus();
+    },
+    lobby(knocks) {
+      const arrived = people.setKnocks(knocks);
+      if (arrived.length === 0) return;
+      hostNotice.textContent = `Waiting in the lobby: ${arrived.join(', ')}`;
+      notices.say(`${arrived.join(', ')} ${arrived.length === 1 ? 'is' : 'are'} waiting in the lobby: let them in from People`);
+    },
   });
   session.start(localStream, { iceServers: reply.iceServers, iceTransportPolicy: reply.iceTransportPolicy }, reply.video, prepared);
   if (screenStream) session.share('screen', screenStream);
@@ -271,6 +294,7 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
  */
 function showMeeting(roomName: string, displayName: string): void {
   form.hidden = true;
+  lobbyWait.hidden = true;
   meeting.hidden = false;
   callBar.hidden = false;
   // The pickers stay at hand in the call bar; focus moves there too, as the join button it was on is gone.
@@ -291,7 +315,7 @@ form.addEventListener('submit', (event) => {
   const retrying = (reason: string, inS: number): void => {
     joinError.textContent = `${reason}. Trying again in ${inS} s…`;
   };
-  const joined = joinCall(displayName, roomInput.value.trim(), retrying);
+  const joined = joinCall(displayName, roomInput.value.trim(), passwordLabel.hidden ? undefined : passwordInput.value, retrying);
   // Made at the hello already, or now, while the server answers.
   prepareCamera();
   const prepared = preparedCamera;
@@ -305,6 +329,12 @@ form.addEventListener('submit', (event) => {
       prepareCamera();
       joinButton.disabled = false;
       joinError.textContent = error.message;
+      // The room needs its password: the form asks for it.
+      if (error instanceof ApiError && error.code === 'wrong_password') {
+        passwordLabel.hidden = false;
+        passwordInput.select();
+        passwordInput.focus();
+      }
     },
   );
 });

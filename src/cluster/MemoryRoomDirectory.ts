@@ -99,8 +99,15 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return entry.access;
   }
 
+  async setAccess(room: string, passwordDigest: string): Promise<void> {
+    const entry = this.rooms.get(room);
+    if (entry && entry.members.size > 0) entry.access = passwordDigest;
+  }
+
   async rules(room: string): Promise<RoomRules> {
-    return this.rooms.get(room)?.rules ?? OPEN_RULES;
+    const entry = this.rooms.get(room);
+    // The password may be the first joiner's, which set no rules.
+    return { ...(entry?.rules ?? OPEN_RULES), hasPassword: (entry?.access ?? '') !== '' };
   }
 
   async saveRules(room: string, rules: RoomRules): Promise<void> {

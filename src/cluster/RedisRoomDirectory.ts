@@ -191,9 +191,16 @@ export class RedisRoomDirectory implements RoomDirectory {
     return typeof recorded === 'string' ? recorded : passwordDigest;
   }
 
+  async setAccess(room: string, passwordDigest: string): Promise<void> {
+    // Only while the room exists: it has an access record from its first joiner on.
+    if (await this.client.hExists(roomKey(room), 'access')) await this.client.hSet(roomKey(room), 'access', passwordDigest);
+  }
+
   async rules(room: string): Promise<RoomRules> {
-    const raw = await this.client.hGet(roomKey(room), 'rules');
-    return (raw ? parseRecord(RoomRules, raw) : undefined) ?? OPEN_RULES;
+    const [raw, access] = await this.client.hmGet(roomKey(room), ['rules', 'access']);
+    const rules = (raw ? parseRecord(RoomRules, raw) : undefined) ?? OPEN_RULES;
+    // The password may be the first joiner's, which set no rules.
+    return { ...rules, hasPassword: typeof access === 'string' && access !== '' };
   }
 
   async saveRules(room: string, rules: RoomRules): Promise<void> {

@@ -67,6 +67,8 @@ export interface RoomDirectory {
    * until its last member leaves). Resolves with the recorded value.
    */
   openRoom(room: string, passwordDigest: string): Promise<string>;
+  /** A host's new password digest for the room ('' for none), while the room exists; joiners are checked against it from now on. */
+  setAccess(room: string, passwordDigest: string): Promise<void>;
   /** The rules hosts set for the room (open rules when none were set). */
   rules(room: string): Promise<RoomRules>;
   /** Saves the room's rules while it has members (`rules` event). */

@@ -17,6 +17,10 @@ export const MemberRecord = z.object({
   promoted: z.boolean().optional(),
   /** When the participant first joined (ms since 1970): the longest present hosts when no one else does. */
   joinedAt: z.number().optional(),
+  /** Joined while the lobby was on and not admitted yet: its page must knock, on whichever app server it connects to. */
+  mustKnock: z.boolean().optional(),
+  /** Waiting in the lobby for a host to admit it. */
+  knocking: z.boolean().optional(),
   /** What a host stopped of its media (see Participant.blocked). */
   blocked: z.object({ audio: z.boolean(), video: z.boolean() }).optional(),
 });
@@ -50,7 +54,7 @@ export const FeedRecord = z.object({
 export type FeedRecord = z.infer<typeof FeedRecord>;
 
 /** A room's rules until a host changes them; the directory keeps them until the room's last member leaves. */
-export const OPEN_RULES: RoomRules = { locked: false, micsLocked: false };
+export const OPEN_RULES: RoomRules = { locked: false, micsLocked: false, lobby: false, hasPassword: false };
 
 export const RoomEvent = z.discriminatedUnion('type', [
   /** A member joined, changed (mute, call progress) or moved to another server. */

@@ -52,8 +52,8 @@ export class HostRole {
     return { type: 'hosts', participantIds: this.hosts() };
   }
 
-  /** Tells the pages here when the hosts changed; called after every change of the room. */
-  refresh(): void {
+  /** Tells the pages here when the hosts changed, and says whether they did; called after every change of the room. */
+  refresh(): boolean {
     const hosts = this.hosts();
     for (const id of hosts) {
       const participant = this.roster.localParticipant(id);
@@ -61,8 +61,9 @@ export class HostRole {
       participant.promoted = true;
       this.promoted(participant);
     }
-    if (hosts.length === this.told.length && hosts.every((id, index) => id === this.told[index])) return;
+    if (hosts.length === this.told.length && hosts.every((id, index) => id === this.told[index])) return false;
     this.told = hosts;
     this.broadcast({ type: 'hosts', participantIds: hosts });
+    return true;
   }
 }

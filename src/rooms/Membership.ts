@@ -40,10 +40,11 @@ export class Membership {
     this.roster = new Roster((participant) => void deps.queue(() => this.remove(participant)));
   }
 
-  /** Reserves a place for a page that will connect with the token `/joinCall` hands out (see `RoomDirectory.saveMember` on `access`). */
-  async reserve(participantId: string, name: string, access: string | undefined, host: boolean): Promise<Participant> {
+  /** Reserves a place for a page that will connect with the token `/joinCall` hands out (see `RoomDirectory.saveMember` on `access`), as a host or to wait in the lobby. */
+  async reserve(participantId: string, name: string, access: string | undefined, entry: { host: boolean; mustKnock: boolean }): Promise<Participant> {
     const participant = this.pageParticipant(participantId, name);
-    participant.promoted = host;
+    participant.promoted = entry.host;
+    participant.mustKnock = entry.mustKnock;
     this.roster.add(participant);
     this.roster.scheduleDeparture(participant, this.deps.settings.invitationTtlMs);
     try {
@@ -57,6 +58,18 @@ export class Membership {
 
   /** Attaches a page to its participant (made again if it had gone), replacing an older page with the same token. */
   attachPage(participantId: string, name: string, channel: ParticipantChannel): { participant: Participant; self: ParticipantInfo; others: ParticipantInfo[] } {
+    const participant = this.holdHere(participantId, name);
+    this.roster.cancelDeparture(participantId);
+    participant.channel?.close(CloseCode.replaced, 'replaced by a newer connection');
+    participant.channel = channel;
+    participant.pageAttachments += 1;
+    if (this.roster.markPresent(participantId)) this.broadcast({ type: 'participantJoined', participant: participant.info() }, participant);
+    this.share(participant);
+    return { participant, self: participant.info(), others: this.roster.infos(participantId) };
+  }
+
+  /** The participant as this server holds it, made here (and taken over from the app server that held it) if need be: its page connected here. */
+  holdHere(participantId: string, name: string): Participant {
     let participant = this.roster.localParticipant(participantId);
     if (!participant) {
       participant = this.pageParticipant(participantId, name);
@@ -67,13 +80,7 @@ export class Membership {
       this.takeOver(previous);
       carryOver(previous, participant);
     }
-    this.roster.cancelDeparture(participantId);
-    participant.channel?.close(CloseCode.replaced, 'replaced by a newer connection');
-    participant.channel = channel;
-    participant.pageAttachments += 1;
-    if (this.roster.markPresent(participantId)) this.broadcast({ type: 'participantJoined', participant: participant.info() }, participant);
-    this.share(participant);
-    return { participant, self: participant.info(), others: this.roster.infos(participantId) };
+    return participant;
   }
 
   /** A phone joins from its first ring: its call state shows on its tile. */
@@ -227,6 +234,8 @@ export class Membership {
       promoted: participant.promoted,
       joinedAt: participant.joinedAt,
       blocked: { ...participant.blocked },
+      knocking: participant.knocking,
+      mustKnock: participant.mustKnock,
     };
   }
 
@@ -241,6 +250,7 @@ function carryOver(previous: MemberRecord, participant: Participant): void {
   participant.promoted ||= previous.promoted === true;
   participant.joinedAt = Math.min(participant.joinedAt, previous.joinedAt ?? participant.joinedAt);
   participant.handRaisedAt ??= previous.info.handRaisedAt;
+  participant.mustKnock ||= previous.mustKnock === true;
   participant.blocked.audio ||= previous.blocked?.audio === true;
   participant.blocked.video ||= previous.blocked?.video === true;
 }

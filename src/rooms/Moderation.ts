@@ -12,8 +12,10 @@ import type { RoomDirectory } from '../cluster/RoomDirectory.js';
 import { PageMedia } from '../media/PageMedia.js';
 import { PhoneBridge } from '../media/PhoneBridge.js';
 import type { FailureLog } from '../support/failures.js';
+import { OPEN_ACCESS, passwordDigest } from '../auth/roomPasswords.js';
 import { HostError } from './hostErrors.js';
 import type { HostRole } from './HostRole.js';
+import type { Lobby } from './Lobby.js';
 import type { Membership } from './Membership.js';
 import type { Participant } from './Participant.js';
 
@@ -22,6 +24,7 @@ export interface ModerationDeps {
   directory: RoomDirectory;
   members: Membership;
   hosts: HostRole;
+  lobby: Lobby;
   /** How long a removed participant's token must be refused: its longest remaining life. */
   tokenTtlSeconds: number;
   failures: FailureLog;
@@ -49,8 +52,12 @@ export class Moderation {
   async act(actorId: string, verb: ParticipantVerb, targetId: string): Promise<void> {
     const actor = this.requireHost(actorId);
     const roster = this.deps.members.roster;
-    const local = roster.isPresent(targetId) ? roster.localParticipant(targetId) : undefined;
-    if (!local && roster.remoteMember(targetId)?.present !== true) throw HostError.noSuchParticipant();
+    // Admitting and denying are for those in the lobby; everything else for those in the room.
+    const inLobby = verb === 'admit' || verb === 'deny';
+    const found = roster.localParticipant(targetId);
+    const local = found && (inLobby ? found.knocking : roster.isPresent(targetId)) ? found : undefined;
+    const remote = roster.remoteMember(targetId);
+    if (!local && !(remote && (inLobby ? remote.knocking === true && !remote.present : remote.present))) throw HostError.noSuchParticipant();
     // Refused everywhere before its page is closed, so it cannot come back on any app server.
     if (verb === 'remove') await this.deps.directory.revoke(targetId, this.deps.tokenTtlSeconds);
     if (local) this.carryOut(verb, local, actor.name);
@@ -67,7 +74,12 @@ export class Moderation {
   async change(actorId: string, change: RoomChange): Promise<void> {
     const actor = this.requireHost(actorId);
     if (change.setting === 'end') return this.deps.end(`the meeting was ended by ${actor.name}`);
-    const rules = { ...this.rules, [change.setting]: change.on };
+    let rules: RoomRules;
+    if (change.setting === 'password') {
+      const { password } = change;
+      await this.deps.directory.setAccess(this.deps.room, password === null ? OPEN_ACCESS : passwordDigest(this.deps.room, password));
+      rules = { ...this.rules, hasPassword: password !== null };
+    } else rules = { ...this.rules, [change.setting]: change.on };
     await this.deps.directory.saveRules(this.deps.room, rules);
     this.applyRules(rules);
   }
@@ -124,6 +136,10 @@ export class Moderation {
         participant.channel = undefined;
         this.deps.members.remove(participant);
         return;
+      case 'admit':
+        return this.deps.lobby.admit(participant);
+      case 'deny':
+        return this.deps.lobby.deny(participant, `${by} did not let you in`);
       default:
         return assertUnreachable(verb);
     }
@@ -155,7 +171,7 @@ export class Moderation {
 }
 
 function sameRules(a: RoomRules, b: RoomRules): boolean {
-  return a.locked === b.locked && a.micsLocked === b.micsLocked;
+  return a.locked === b.locked && a.micsLocked === b.micsLocked && a.lobby === b.lobby && a.hasPassword === b.hasPassword;
 }
 
 function assertUnreachable(value: never): never {

@@ -37,6 +37,10 @@ export class Participant {
   /** When the participant first joined (ms since 1970), kept when its page moves to another app server. */
   joinedAt = Date.now();
   handRaisedAt: number | undefined;
+  /** Joined while the lobby was on: its page waits until a host admits it. */
+  mustKnock = false;
+  /** Its page waits in the lobby now. */
+  knocking = false;
   /** What a host stopped: Janus drops these streams of the participant's feeds until it is lifted. */
   readonly blocked = { audio: false, video: false };
   private receivingConnections = 0;

@@ -25,6 +25,7 @@ import { NodeRooms } from './NodeRooms.js';
 import { Membership } from './Membership.js';
 import { HostRole } from './HostRole.js';
 import { Moderation } from './Moderation.js';
+import { Lobby } from './Lobby.js';
 import { RoomMedia } from './RoomMedia.js';
 import { RoomSync, type RoomView } from './RoomSync.js';
 import { noCalls, type RoomStats } from './roomStats.js';
@@ -43,6 +44,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private readonly members: Membership;
   private readonly hosts: HostRole;
   private readonly moderation: Moderation;
+  private readonly lobby: Lobby;
   private readonly media: RoomMedia;
   private readonly nodeRooms: NodeRooms;
   private readonly failures: FailureLog;
@@ -69,11 +71,13 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     });
     this.members = new Membership({ ...deps, room: name, media: this.media, pageOpener: pageOpener(this.failures), queue, failures: this.failures, onEmpty: () => this.close() });
     this.hosts = new HostRole(this.members.roster, (message) => this.members.broadcast(message), (participant) => this.members.changed(participant));
+    this.lobby = new Lobby({ members: this.members, hosts: this.hosts, queue });
     this.moderation = new Moderation({
       ...deps,
       room: name,
       members: this.members,
       hosts: this.hosts,
+      lobby: this.lobby,
       tokenTtlSeconds: deps.settings.tokenTtlSeconds,
       failures: this.failures,
       end: (reason) => this.endEverywhere(reason),
@@ -114,21 +118,35 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     return this.closing ?? Promise.resolve();
   }
 
-  /** Reserves a place for whoever connects with the token `/joinCall` hands out (`access` admitted them; `host` with the operator's secret); their media starts now, so the welcome can offer the room's feeds. */
+  /** Reserves a place for whoever connects with the token `/joinCall` hands out (`access` admitted them; `host` with the operator's secret; with the lobby on, others knock first); their media starts now, so the welcome can offer the room's feeds. */
   invite(participantId: string, name: string, access?: string, host = false): Promise<void> {
     return this.request(async () => {
-      this.media.start(await this.members.reserve(participantId, name, access, host));
+      const mustKnock = this.moderation.currentRules.lobby && !host;
+      this.media.start(await this.members.reserve(participantId, name, access, { host, mustKnock }));
     });
   }
 
-  /** Attaches a page to its participant, starts its media and returns what its welcome needs (see Membership.attachPage). */
-  connect(participantId: string, name: string, channel: ParticipantChannel): Promise<PageWelcome> {
+  /**
+   * Attaches a page to its participant, starts its media and returns what
+   * its welcome needs (see Membership.attachPage). A page that must knock
+   * waits in the lobby first (rejects with LobbyRefusal when turned away).
+   */
+  async connect(participantId: string, name: string, channel: ParticipantChannel): Promise<PageWelcome> {
+    const knock = await this.request(() => {
+      const { roster } = this.members;
+      const local = roster.localParticipant(participantId);
+      // Its page may connect to another app server than the one that let it in: it knocks there.
+      const mustKnock = local ? local.mustKnock : roster.remoteMember(participantId)?.mustKnock === true;
+      return mustKnock ? this.lobby.knock(this.members.holdHere(participantId, name), channel) : undefined;
+    });
+    await knock?.admitted;
     return this.request(() => {
       const { participant, self, others } = this.members.attachPage(participantId, name, channel);
       // Held by the channel until its welcome is sent.
       this.hosts.refresh();
       channel.send(this.hosts.message());
       channel.send({ type: 'roomRules', rules: this.moderation.currentRules });
+      if (this.hosts.isHost(participantId)) channel.send(this.lobby.message());
       // The first page of a reservation takes the media it started (and the offer it may have made already); a page that comes back starts afresh.
       if (participant.pageAttachments > 1 || !participant.media) {
         this.media.start(participant);
@@ -300,6 +318,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     if (this.closing) return;
     clearTimeout(this.maxDurationTimer);
     this.members.roster.dispose();
+    this.lobby.dispose();
     this.closing = (async () => {
       await this.sync?.stop();
       await this.media.settled();
@@ -335,9 +354,10 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     });
   }
 
-  /** Whoever a change made host (or stopped being one) is shown as such. */
+  /** Whoever a change made host (or stopped being one) is shown as such, and hosts see who knocks. */
   private afterChange(): void {
-    if (!this.isClosed) this.hosts.refresh();
+    if (this.isClosed) return;
+    this.lobby.announce(this.hosts.refresh());
   }
 }
 

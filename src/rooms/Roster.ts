@@ -87,6 +87,11 @@ export class Roster {
     return [...this.remote.values()].filter((m) => m.present);
   }
 
+  /** Members held elsewhere that wait in the lobby. */
+  remoteKnocks(): MemberRecord[] {
+    return [...this.remote.values()].filter((m) => m.knocking === true && !m.present);
+  }
+
   remoteIds(): string[] {
     return [...this.remote.keys()];
   }

@@ -101,7 +101,8 @@ export class SignallingConnection implements ParticipantChannel {
 
   send(message: ServerMessage): void {
     if (message.type === 'error') this.options.onErrorSent(message.code);
-    if (this.held && message.type !== 'welcome') {
+    // Held until the welcome, but for the lobby's word to a page that waits for it.
+    if (this.held && message.type !== 'welcome' && message.type !== 'knocking') {
       this.held.push(message);
       return;
     }

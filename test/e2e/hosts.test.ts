@@ -7,80 +7,13 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import type { Browser, Page } from 'playwright-core';
-import type { EmbeddedJanus } from '../../src/media/EmbeddedJanus.js';
-import type { HostMessage } from '../../src/client/session/MeetingSession.js';
-import { startTestJanus } from '../support/testJanus.js';
-import { launchBrowser, newPage } from '../support/browser.js';
-import { joinMeeting, waitFor } from '../support/meetingPage.js';
+import { waitFor } from '../support/meetingPage.js';
 import { receivedPeakHz } from '../support/pageAudio.js';
 import { upgradeStatus } from '../support/upgradeStatus.js';
-import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
-import { startAppServer, type TestAppServer } from '../support/cluster/appServer.js';
-
-const JANUS_SECRET = randomBytes(18).toString('base64url');
-const ADMIN_SECRET = randomBytes(18).toString('base64url');
-
-interface Person {
-  page: Page;
-  id: string;
-  token: string;
-  name: string;
-}
-
-/** Joins through the page, as a person would, keeping the token `/joinCall` gave it. */
-async function joinAs(page: Page, server: TestAppServer, name: string, room: string): Promise<Person> {
-  const reply = page.waitForResponse((response) => response.url().endsWith('/joinCall'));
-  await joinMeeting(page, server.url, name, room);
-  const { token, participantId } = (await (await reply).json()) as { token: string; participantId: string };
-  // Remove confirms before it acts; the person clicks OK.
-  page.on('dialog', (dialog) => void dialog.accept());
-  return { page, id: participantId, token, name };
-}
-
-/** What the people panel shows: who is host, and the raised hands in order. */
-function panelOf(page: Page): Promise<{ hosts: string[]; hands: string[]; present: string[] }> {
-  // No named functions inside: the page runs this as it is, without the test runner's helpers.
-  return page.evaluate(() => ({
-    hosts: [...document.querySelectorAll<HTMLElement>('#people-list li')].filter((item) => item.querySelector('.host-badge')).map((item) => item.dataset['participantId'] ?? ''),
-    hands: [...document.querySelectorAll<HTMLElement>('#hands-list li')].map((item) => item.dataset['participantId'] ?? ''),
-    present: [...document.querySelectorAll<HTMLElement>('#people-list li')].map((item) => item.dataset['participantId'] ?? ''),
-  }));
-}
-
-async function openPanel(page: Page): Promise<void> {
-  if (await page.locator('#people-panel').isHidden()) await page.click('#people-button');
-}
-
-/** Sends a message as the page would, bypassing its buttons (a non-host has none). */
-function sendFrom(page: Page, message: HostMessage): Promise<void> {
-  return page.evaluate((m) => (window as unknown as { convene: { session: { sendHostMessage(m: unknown): void } } }).convene.session.sendHostMessage(m), message);
-}
-
-/** Resolves when the page reports a server error with this code. */
-function serverError(page: Page, code: string): Promise<void> {
-  return new Promise((resolve) => {
-    const listen = (message: { text(): string }): void => {
-      if (!message.text().includes(`server error ${code}:`)) return;
-      page.off('console', listen);
-      resolve();
-    };
-    page.on('console', listen);
-  });
-}
-
-/** The tile's data attribute for a participant, as a page shows it. */
-function tileData(page: Page, participantId: string, key: string): Promise<string | undefined> {
-  return page.evaluate(
-    ([id, name]) => document.querySelector<HTMLElement>(`#grid figure.camera[data-participant-id="${id}"]`)?.dataset[name!],
-    [participantId, key] as const,
-  );
-}
+import type { TestAppServer } from '../support/cluster/appServer.js';
+import { joinAs, openPanel, panelOf, sendFrom, serverError, startHostsCluster, tileData, type HostsCluster } from '../support/hostsCluster.js';
+import type { HostMessage } from '../../src/client/session/MeetingSession.js';
 
 async function joinCallStatus(server: TestAppServer, room: string): Promise<{ status: number; code?: string }> {
   const response = await fetch(`${server.url}/joinCall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Knocker', room }) });
@@ -99,52 +32,23 @@ function authenticateClose(server: TestAppServer, token: string): Promise<number
 }
 
 describe('hosts and raised hands on two app servers', () => {
-  let dir: string;
-  let redis: TestRedis;
-  let janus: EmbeddedJanus;
-  let janusRunDir: string;
-  let apps: TestAppServer[];
+  let cluster: HostsCluster;
   let app1: TestAppServer;
   let app2: TestAppServer;
-  let browser: Browser;
-  const pages: Page[] = [];
-
-  const page = async (): Promise<Page> => {
-    const created = await newPage(browser);
-    pages.push(created);
-    return created;
-  };
+  const page = () => cluster.page();
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'convene-hosts-'));
-    redis = await startRedis(dir);
-    ({ janus, runDir: janusRunDir } = await startTestJanus('42000-42499', JANUS_SECRET));
-    const env = {
-      REDIS_URL: redis.url,
-      JANUS_URLS: janus.url,
-      JANUS_API_SECRET: JANUS_SECRET,
-      TOKEN_SECRET: randomBytes(32).toString('base64url'),
-      ADMIN_SECRET,
-      RECONNECT_GRACE_S: '2',
-    };
-    apps = await Promise.all([startAppServer('app1', env), startAppServer('app2', env)]);
-    [app1, app2] = apps as [TestAppServer, TestAppServer];
-    browser = await launchBrowser();
+    cluster = await startHostsCluster('42000-42499');
+    ({ app1, app2 } = cluster);
   });
 
   after(async () => {
-    await browser?.close();
-    await Promise.all((apps ?? []).map((app) => app.stop()));
-    await janus?.stop();
-    if (janusRunDir) await rm(janusRunDir, { recursive: true, force: true });
-    await redis?.stop();
-    await rm(dir, { recursive: true, force: true });
-    for (const app of apps ?? []) app.assertNoUnhandledRejection();
+    await cluster?.stop();
   });
 
   afterEach(async () => {
-    await Promise.all(pages.splice(0).map((p) => p.context().close()));
-    for (const app of apps ?? []) app.assertNoUnhandledRejection();
+    await cluster?.closePages();
+    cluster?.assertNoUnhandledRejection();
   });
 
   it('makes the first page the host, shows it on every page and both servers, and hands the role to the longest present when the host leaves', async () => {
@@ -171,7 +75,7 @@ describe('hosts and raised hands on two app servers', () => {
     assert.equal(refused.status, 401);
     const admitted = await fetch(`${app2.url}/joinCall`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_SECRET}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${cluster.adminSecret}` },
       body: JSON.stringify({ name: 'Op', room: 'operated', host: true }),
     });
     const { participantId, token } = (await admitted.json()) as { participantId: string; token: string };
@@ -222,6 +126,23 @@ describe('hosts and raised hands on two app servers', () => {
         byHost: click('#lock-room-button'),
         done: async () => (await joinCallStatus(app2, room)).code === 'room_locked' && (await joinCallStatus(app1, room)).code === 'room_locked',
         undo: click('#lock-room-button'),
+      },
+      {
+        name: 'lobby',
+        asMessage: { type: 'hostRoom', change: { setting: 'lobby', on: true } },
+        byHost: click('#lobby-button'),
+        done: async () => (await bob.page.locator('#lobby-button').getAttribute('aria-pressed')) === 'true',
+        undo: click('#lobby-button'),
+      },
+      {
+        name: 'password',
+        asMessage: { type: 'hostRoom', change: { setting: 'password', password: 'let me in' } },
+        byHost: async () => {
+          await alice.page.fill('#room-password', 'swordfish');
+          await alice.page.click('#room-password-form button[type="submit"]');
+        },
+        done: async () => (await joinCallStatus(app2, room)).code === 'wrong_password',
+        undo: click('#clear-password-button'),
       },
       {
         name: 'micsLocked',

@@ -4,7 +4,7 @@
  * negotiated over the signalling socket. It knows nothing of the DOM; it
  * reports to a MeetingView.
  */
-import type { ClientMessage, FeedKind, ParticipantInfo, ParticipantVerb, RoomRules, ServerMessage, TileView, VideoPublishing } from '../../protocol/messages.js';
+import type { ClientMessage, FeedKind, Knock, ParticipantInfo, ParticipantVerb, RoomRules, ServerMessage, TileView, VideoPublishing } from '../../protocol/messages.js';
 import { SignallingClient, type ConnectionState } from './signalling.js';
 import { Publisher } from './Publisher.js';
 import { Subscriber, type SubscriberView } from './Subscriber.js';
@@ -22,6 +22,10 @@ export interface MeetingView extends SubscriberView {
   roomRules(rules: RoomRules): void;
   /** A host acted on us. */
   moderated(verb: ParticipantVerb, by: string): void;
+  /** We wait in the lobby until a host lets us in (a welcome follows) or not (the connection ends). */
+  knocking(): void;
+  /** As a host: who waits in the lobby. */
+  lobby(knocks: Knock[]): void;
   /** How long a pong took on its way down (plus the constant between the two clocks), at `atMs` (performance.now()). */
   downlinkDelay(delayMs: number, atMs: number): void;
 }
@@ -170,6 +174,10 @@ export class MeetingSession {
         return this.view.roomRules(message.rules);
       case 'moderated':
         return this.view.moderated(message.verb, message.by);
+      case 'knocking':
+        return this.view.knocking();
+      case 'lobby':
+        return this.view.lobby(message.knocks);
     }
   }
 

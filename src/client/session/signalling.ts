@@ -80,8 +80,8 @@ export class SignallingClient {
 
   private onClose(socket: WebSocket, code: number, reason: string): void {
     if (socket !== this.socket) return;
-    // Ended for everyone, or for this participant by a host: its token is refused from now on.
-    if (code === CloseCode.sessionEnded || code === CloseCode.removed) {
+    // Ended for everyone, or for this participant by a host (removed, or not let in from the lobby).
+    if (code === CloseCode.sessionEnded || code === CloseCode.removed || code === CloseCode.denied) {
       this.handlers.onState('ended', reason);
       return;
     }

@@ -5,11 +5,11 @@
  * and host badges on the tiles. The server decides who may do what; the
  * panel only offers hosts their buttons.
  */
-import type { ParticipantInfo, ParticipantVerb, RoomRules } from '../../protocol/messages.js';
+import type { Knock, ParticipantInfo, ParticipantVerb, RoomRules } from '../../protocol/messages.js';
 import type { HostMessage } from '../session/MeetingSession.js';
 import type { TileGrid } from './TileGrid.js';
 
-const VERB_LABELS: Record<Exclude<ParticipantVerb, 'lowerHand'>, string> = {
+const VERB_LABELS: Record<Exclude<ParticipantVerb, 'lowerHand' | 'admit' | 'deny'>, string> = {
   mute: 'Mute',
   stopVideo: 'Stop video',
   makeHost: 'Make host',
@@ -19,11 +19,15 @@ const VERB_LABELS: Record<Exclude<ParticipantVerb, 'lowerHand'>, string> = {
 export class PeoplePanel {
   private readonly people = new Map<string, ParticipantInfo>();
   private hosts: string[] = [];
-  private rules: RoomRules = { locked: false, micsLocked: false };
+  private rules: RoomRules = { locked: false, micsLocked: false, lobby: false, hasPassword: false };
+  private knocks: Knock[] = [];
   private selfId = '';
+  /** The button that opened the panel: the focus goes back to it. */
+  private opener: HTMLButtonElement | undefined;
   private readonly handsList: HTMLOListElement;
   private readonly peopleList: HTMLUListElement;
   private readonly roomControls: HTMLElement;
+  private readonly lobbyList: HTMLUListElement;
 
   constructor(
     private readonly panel: HTMLElement,
@@ -33,7 +37,19 @@ export class PeoplePanel {
     this.handsList = panel.querySelector<HTMLOListElement>('#hands-list')!;
     this.peopleList = panel.querySelector<HTMLUListElement>('#people-list')!;
     this.roomControls = panel.querySelector<HTMLElement>('#room-controls')!;
+    this.lobbyList = panel.querySelector<HTMLUListElement>('#lobby-list')!;
     panel.addEventListener('click', (event) => this.onClick(event));
+    panel.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && this.opener) this.toggle(this.opener);
+    });
+    const passwordForm = panel.querySelector<HTMLFormElement>('#room-password-form')!;
+    passwordForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const input = passwordForm.querySelector<HTMLInputElement>('#room-password')!;
+      if (input.value === '') return;
+      this.send({ type: 'hostRoom', change: { setting: 'password', password: input.value } });
+      input.value = '';
+    });
   }
 
   get amHost(): boolean {
@@ -73,8 +89,17 @@ export class PeoplePanel {
     this.render();
   }
 
+  /** Who waits in the lobby (hosts are told); returns the names that just started waiting, to announce. */
+  setKnocks(knocks: Knock[]): string[] {
+    const known = new Set(this.knocks.map((knock) => knock.participantId));
+    this.knocks = knocks;
+    this.render();
+    return knocks.filter((knock) => !known.has(knock.participantId)).map((knock) => knock.name);
+  }
+
   /** Shows or hides the panel; shown, focus moves to its heading, hidden, back to the button that opened it. */
   toggle(opener: HTMLButtonElement): void {
+    this.opener = opener;
     this.panel.hidden = !this.panel.hidden;
     opener.setAttribute('aria-expanded', String(!this.panel.hidden));
     if (this.panel.hidden) opener.focus();
@@ -93,6 +118,12 @@ export class PeoplePanel {
     this.roomControls.hidden = !this.amHost;
     this.setToggle('lock-room-button', this.rules.locked);
     this.setToggle('lock-mics-button', this.rules.micsLocked);
+    this.setToggle('lobby-button', this.rules.lobby);
+    this.panel.querySelector<HTMLElement>('#room-password-form')!.dataset['hasPassword'] = String(this.rules.hasPassword);
+    this.panel.querySelector<HTMLButtonElement>('#clear-password-button')!.disabled = !this.rules.hasPassword;
+    const knocks = this.amHost ? this.knocks : [];
+    this.lobbyList.replaceChildren(...knocks.map((knock) => this.knockItem(knock)));
+    this.lobbyList.hidden = knocks.length === 0;
   }
 
   private handItem(person: ParticipantInfo): HTMLLIElement {
@@ -100,6 +131,17 @@ export class PeoplePanel {
     item.dataset['participantId'] = person.participantId;
     item.append(this.nameOf(person));
     if (this.amHost && person.participantId !== this.selfId) item.append(this.verbButton('lowerHand', person, 'Lower hand'));
+    return item;
+  }
+
+  private knockItem(knock: Knock): HTMLLIElement {
+    const item = document.createElement('li');
+    item.dataset['participantId'] = knock.participantId;
+    const name = document.createElement('span');
+    name.className = 'person-name';
+    name.textContent = knock.name;
+    const person = { participantId: knock.participantId, name: knock.name };
+    item.append(name, this.verbButton('admit', person, 'Admit'), this.verbButton('deny', person, 'Deny'));
     return item;
   }
 
@@ -128,10 +170,10 @@ export class PeoplePanel {
     return person.participantId === this.selfId ? `${person.name} (you)` : person.name;
   }
 
-  private verbButton(verb: ParticipantVerb, person: ParticipantInfo, label: string): HTMLButtonElement {
+  private verbButton(verb: ParticipantVerb, person: Pick<ParticipantInfo, 'participantId' | 'name'>, label: string): HTMLButtonElement {
     const button = document.createElement('button');
     button.type = 'button';
-    button.className = verb === 'remove' ? 'danger' : '';
+    button.className = verb === 'remove' || verb === 'deny' ? 'danger' : '';
     button.dataset['verb'] = verb;
     button.dataset['participantId'] = person.participantId;
     button.textContent = label;
@@ -151,6 +193,8 @@ export class PeoplePanel {
       if (verb === 'remove' && !confirm(`Remove ${this.people.get(participantId)?.name ?? 'this participant'} from the meeting?`)) return;
       this.send({ type: 'host', verb: verb as ParticipantVerb, participantId });
     } else if (button.id === 'lock-room-button') this.send({ type: 'hostRoom', change: { setting: 'locked', on: !this.rules.locked } });
+    else if (button.id === 'clear-password-button') this.send({ type: 'hostRoom', change: { setting: 'password', password: null } });
+    else if (button.id === 'lobby-button') this.send({ type: 'hostRoom', change: { setting: 'lobby', on: !this.rules.lobby } });
     else if (button.id === 'lock-mics-button') this.send({ type: 'hostRoom', change: { setting: 'micsLocked', on: !this.rules.micsLocked } });
     else if (button.id === 'end-for-all-button' && confirm('End the meeting for everyone?')) this.send({ type: 'hostRoom', change: { setting: 'end' } });
   }
