@@ -112,9 +112,9 @@ export class Membership {
     this.share(participant);
   }
 
-  /** Tells every page here, the participant's own included, and the other app servers, that a participant changed (its hand, a host's mute). */
+  /** Tells every page here, the participant's own included, and the other app servers, that a participant changed (its hand, a host's mute); pages only hear of those the room shows. */
   changed(participant: Participant): void {
-    this.broadcast({ type: 'participantUpdated', participant: participant.info() });
+    if (this.roster.isPresent(participant.id)) this.broadcast({ type: 'participantUpdated', participant: participant.info() });
     this.share(participant);
   }
 

@@ -56,6 +56,8 @@ describe('the lobby and room passwords on two app servers', () => {
     const bob = await knock(cluster.app2, 'Bob', room);
     const knocks = await waitFor(() => panelOf(alice.page), (panel) => panel.knocking.includes(bob.id), 10_000);
     assert.deepEqual(knocks.knocking, [bob.id], 'Alice sees Bob knocking');
+    assert.ok(!knocks.present.includes(bob.id), 'Bob is not shown in the room while he knocks');
+    assert.equal(await alice.page.locator(`#grid figure[data-participant-id="${bob.id}"]`).count(), 0, 'and has no tile');
     assert.match((await alice.page.locator('#lobby-list').textContent()) ?? '', /Bob/);
 
     const refused = serverError(carol.page, 'not_host');
@@ -89,7 +91,8 @@ describe('the lobby and room passwords on two app servers', () => {
     const carol = await joinAs(await cluster.page(), cluster.app2, 'Carol', room);
     await turnOnLobby(alice);
     const eve = await knock(cluster.app1, 'Eve', room);
-    await waitFor(() => panelOf(alice.page), (panel) => panel.knocking.includes(eve.id), 10_000);
+    const knocked = await waitFor(() => panelOf(alice.page), (panel) => panel.knocking.includes(eve.id), 10_000);
+    assert.ok(!knocked.present.includes(eve.id), 'Eve, knocking on Alice\'s own app server, is not shown in the room');
     await openPanel(carol.page);
     assert.deepEqual((await panelOf(carol.page)).knocking, [], 'Carol, not a host, does not see the lobby');
 

@@ -153,7 +153,7 @@ export class PeoplePanel {
     name.textContent = this.nameOf(person);
     item.append(name);
     if (this.hosts.includes(person.participantId)) item.append(badge('Host', 'host-badge'));
-    if (handPlace !== undefined) item.append(badge(`✋ ${handPlace}`, 'hand-badge', `hand raised, ${handPlace} in line`));
+    if (handPlace !== undefined) item.append(badge(`Hand ${handPlace}`, 'hand-badge', `hand raised, ${handPlace} in line`));
     if (this.amHost && person.participantId !== this.selfId) {
       const actions = document.createElement('span');
       actions.className = 'person-actions';

@@ -110,7 +110,7 @@ export class TileGrid {
     }
     tile.dataset['host'] = String(badges.host);
     tile.dataset['hand'] = badges.handPlace === undefined ? '' : String(badges.handPlace);
-    const parts = [badges.host ? 'Host' : '', badges.handPlace === undefined ? '' : `✋ ${badges.handPlace}`].filter(Boolean);
+    const parts = [badges.host ? 'Host' : '', badges.handPlace === undefined ? '' : `Hand ${badges.handPlace}`].filter(Boolean);
     label.textContent = parts.join(' · ');
     label.hidden = parts.length === 0;
   }
