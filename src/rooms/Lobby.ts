@@ -97,6 +97,15 @@ export class Lobby {
     return { type: 'lobby', knocks: this.list() };
   }
 
+  /** The meeting ended, or the server is going down: the knocking pages are told (`code` says which) and their places given up. */
+  closeAll(code: number, reason: string): void {
+    for (const { participant } of [...this.knocks.values()]) {
+      const knock = this.take(participant);
+      knock?.channel.close(code, reason);
+      knock?.turnAway(new LobbyRefusal(reason));
+    }
+  }
+
   /** The room is closing: every knock ends with it. */
   dispose(): void {
     for (const knock of this.knocks.values()) {

@@ -248,6 +248,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
         participant.channel?.close(CloseCode.serviceRestart, 'server restarting');
         participant.channel = undefined;
       }
+      this.lobby.closeAll(CloseCode.serviceRestart, 'server restarting');
       this.close();
     });
     await this.closedFully;
@@ -280,7 +281,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       case 'placed':
         return this.media.placed(event.participantId, event.node);
       case 'ended':
-        return this.members.endHere(event.reason);
+        return this.endHere(event.reason);
       case 'moderate':
         return this.moderation.onRemoteVerb(event.verb, event.participantId, event.by);
       case 'rules':
@@ -297,6 +298,12 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     const { members } = await this.deps.directory.snapshot(this.name);
     await Promise.all(members.map((member) => this.deps.directory.revoke(member.info.participantId, this.deps.settings.tokenTtlSeconds)));
     await this.deps.directory.publish(this.name, { type: 'ended', reason });
+    this.endHere(reason);
+  }
+
+  /** Closes every page here with the reason, knocking ones included, and lets everyone go. */
+  private endHere(reason: string): void {
+    this.lobby.closeAll(CloseCode.sessionEnded, reason);
     this.members.endHere(reason);
   }
 
