@@ -66,6 +66,32 @@ async function connectionQualityAndSettings(page: Page): Promise<void> {
 /** Tiles on one page of the grid: small, so that five people already need a second page. */
 const LAST_N = 2;
 
+/**
+ * Hosting: the people panel with a host's controls, a raised hand and
+ * someone knocking in the lobby, on a desktop and a phone-sized screen, and
+ * the lobby page the knocking person sees.
+ */
+async function captureHosting(): Promise<void> {
+  const room = 'hosted-review';
+  const [host, guest, late] = await Promise.all([0, 1, 2].map(async () => (await newContext(browser)).newPage()));
+  await joinMeeting(host!, server.url, 'Alice Martin', room);
+  await joinMeeting(guest!, server.url, 'Bob Okafor', room);
+  await host!.click('#people-button');
+  await guest!.click('#hand-button');
+  await host!.locator('#hands-list li').waitFor();
+  await host!.click('#lobby-button');
+  await host!.locator('#lobby-button[aria-pressed="true"]').waitFor();
+  await late!.goto(`${server.url}/?room=${room}`);
+  await late!.fill('#name', 'Carol Diaz');
+  await late!.click('#join-button');
+  await late!.locator('#lobby-wait').waitFor();
+  await host!.locator('#lobby-list li').waitFor();
+  await capture(host!, 'host-controls');
+  await capture(late!, 'lobby-waiting');
+  await host!.setViewportSize({ width: 390, height: 844 });
+  await capture(host!, 'host-controls-phone');
+}
+
 const server = await startTestServer({ LAST_N: String(LAST_N) });
 const browser = await launchBrowser(['--auto-select-desktop-capture-source=Entire screen']);
 try {
@@ -108,6 +134,8 @@ try {
   await connectionQualityAndSettings(alice!);
 
   await captureChat(alice!, bob!);
+
+  await captureHosting();
 } finally {
   await browser.close();
   await server.close();

@@ -26,12 +26,12 @@ async function readReply<T>(response: Response): Promise<T> {
 const JOIN_ATTEMPTS = 10;
 
 /** Joins a room; while the server answers that it cannot take the join right now, tries again by itself, saying so. */
-export async function joinCall(name: string, room: string, onRetry: (reason: string, inS: number) => void): Promise<JoinCallReply> {
+export async function joinCall(name: string, room: string, password: string | undefined, onRetry: (reason: string, inS: number) => void): Promise<JoinCallReply> {
   for (let attempt = 1; ; attempt++) {
     const response = await fetch('/joinCall', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name, room }),
+      body: JSON.stringify({ name, room, ...(password ? { password } : {}) }),
     });
     try {
       return await readReply<JoinCallReply>(response);

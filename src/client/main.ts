@@ -5,9 +5,9 @@
  * copes) to the MeetingSession.
  */
 import './withoutEval.js';
-import type { ParticipantInfo, VideoPublishing } from '../protocol/messages.js';
+import type { ParticipantInfo, ParticipantVerb, VideoPublishing } from '../protocol/messages.js';
 import type { JoinCallReply } from '../protocol/http.js';
-import { joinCall } from './api.js';
+import { ApiError, joinCall } from './api.js';
 import { canChooseSpeaker, captureLocalMedia, DEVICE_OFF, fillDevicePickers } from './devices.js';
 import { MeetingSession } from './session/MeetingSession.js';
 import { onHello, openSignallingSocket } from './session/signalling.js';
@@ -16,6 +16,7 @@ import { DialOutDialog } from './DialOutDialog.js';
 import { TileGrid } from './view/TileGrid.js';
 import { RoomView } from './view/RoomView.js';
 import { CallNotices } from './view/CallNotices.js';
+import { PeoplePanel } from './view/PeoplePanel.js';
 import { Ringer } from './ringer.js';
 import { ReceiveStats } from './media/ReceiveStats.js';
 import { SpeakerDetector, type HeardLevel } from './media/SpeakerDetector.js';
@@ -50,12 +51,19 @@ const deviceNotice = element<HTMLElement>('device-notice');
 const micButton = element<HTMLButtonElement>('mic-button');
 const cameraButton = element<HTMLButtonElement>('camera-button');
 const screenButton = element<HTMLButtonElement>('screen-button');
+const handButton = element<HTMLButtonElement>('hand-button');
+const peopleButton = element<HTMLButtonElement>('people-button');
+const hostNotice = element<HTMLElement>('host-notice');
+const lobbyWait = element<HTMLElement>('lobby-wait');
+const passwordLabel = element<HTMLElement>('password-label');
+const passwordInput = element<HTMLInputElement>('password');
 
 const PREVIEW_ID = 'preview';
 const preview = new TileGrid(element('preview'), { layout: false });
 const room = new RoomView({ grid: element('grid'), pager: element('pager'), audio: element('audio-sinks') }, (tiles) => session?.setView(tiles));
 const grid = room.grid;
 const ringer = new Ringer();
+const people = new PeoplePanel(element('people-panel'), grid, (message) => session?.sendHostMessage(message));
 const notices = new CallNotices(element('notice'), element('connection-state'), ringer, rejoinRoom);
 const chat = new ChatPanel((request) => session?.sendChat(request));
 const reactions = new Reactions(grid, (participantId) => chat.nameOf(participantId), (request) => session?.sendChat(request));
@@ -170,10 +178,35 @@ function rejoinRoom(): void {
 }
 
 function showParticipant(participant: ParticipantInfo): void {
+  if (participant.participantId === selfId) return showSelfState(participant);
   room.showParticipant(participant);
   chat.participant(participant);
+  people.upsert(participant);
   dialOut.onParticipant(participant);
   notices.othersInRoom(grid.remoteCount);
+}
+
+/** Our own state as the server holds it: our raised hand (a host may have lowered it). */
+function showSelfState(self: ParticipantInfo): void {
+  people.upsert(self);
+  setPressed(handButton, people.handRaised);
+}
+
+/** What a host did to us, said where a screen reader hears it; a mute or a stopped camera shows on our own controls too. */
+function onModerated(verb: ParticipantVerb, by: string): void {
+  const said: Record<ParticipantVerb, string> = {
+    mute: `${by} muted your microphone`,
+    stopVideo: `${by} stopped your video`,
+    lowerHand: `${by} lowered your hand`,
+    makeHost: `${by} made you a host`,
+    remove: `${by} removed you from the meeting`,
+    admit: `${by} let you in`,
+    deny: `${by} did not let you in`,
+  };
+  hostNotice.textContent = said[verb];
+  notices.say(said[verb]);
+  if (verb === 'mute' && !audioMuted) toggleAudio();
+  if (verb === 'stopVideo' && !videoMuted) toggleVideo();
 }
 
 function setPressed(button: HTMLButtonElement, pressed: boolean): void {
@@ -235,12 +268,14 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
       if (startMutedAudio && !startMutedApplied && !audioMuted) toggleAudio();
       else announceMuteState();
       startMutedApplied = true;
+      people.welcomed(self, others);
       others.forEach(showParticipant);
       notices.othersInRoom(grid.remoteCount);
     },
     participantJoined: showParticipant,
     participantUpdated: showParticipant,
     participantLeft(id) {
+      people.remove(id);
       dialOut.onParticipantLeft(id);
       chat.participantLeft(id);
       room.removeParticipant(id);
@@ -248,7 +283,14 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
     },
     feedReceived: (feed) => room.feedReceived(feed),
     feedEnded: (participantId, feed) => room.feedEnded(participantId, feed),
-    connectionState: (state, detail) => notices.connection(state, detail),
+    connectionState(state, detail) {
+      notices.connection(state, detail);
+      // Turned away from the lobby: the lobby page says so, as the meeting never showed.
+      if (!lobbyWait.hidden && (state === 'ended' || state === 'closed')) {
+        element('lobby-wait-heading').textContent = 'Not let in';
+        element('lobby-status').textContent = `${detail ?? 'The connection closed'}.`;
+      }
+    },
     downlinkDelay: (delayMs, atMs) => downlink.downlinkDelay(delayMs, atMs),
     chat(event) {
       if (event.type === 'chat') chat.show(event.message);
@@ -258,6 +300,23 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
     serverError(code, reason) {
       console.warn(`server error ${code}: ${reason}`);
       chat.serverError(code);
+      // A host muted us and locked microphones: our unmute did not happen.
+      if (code === 'microphones_locked' && !audioMuted) toggleAudio();
+      if (code === 'microphones_locked' || code === 'not_host') notices.say(reason);
+    },
+    hosts: (participantIds) => people.setHosts(participantIds),
+    roomRules: (rules) => people.setRules(rules),
+    moderated: onModerated,
+    knocking() {
+      form.hidden = true;
+      lobbyWait.hidden = false;
+      element('lobby-wait-heading').focus();
+    },
+    lobby(knocks) {
+      const arrived = people.setKnocks(knocks);
+      if (arrived.length === 0) return;
+      hostNotice.textContent = `Waiting in the lobby: ${arrived.join(', ')}`;
+      notices.say(`${arrived.join(', ')} ${arrived.length === 1 ? 'is' : 'are'} waiting in the lobby: let them in from People`);
     },
   });
   session.start(localStream, { iceServers: reply.iceServers, iceTransportPolicy: reply.iceTransportPolicy }, reply.video, prepared);
@@ -271,6 +330,7 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
  */
 function showMeeting(roomName: string, displayName: string): void {
   form.hidden = true;
+  lobbyWait.hidden = true;
   meeting.hidden = false;
   callBar.hidden = false;
   // The pickers stay at hand in the call bar (or its settings sheet); focus moves there too, as the join button it was on is gone.
@@ -291,7 +351,7 @@ form.addEventListener('submit', (event) => {
   const retrying = (reason: string, inS: number): void => {
     joinError.textContent = `${reason}. Trying again in ${inS} s…`;
   };
-  const joined = joinCall(displayName, roomInput.value.trim(), retrying);
+  const joined = joinCall(displayName, roomInput.value.trim(), passwordLabel.hidden ? undefined : passwordInput.value, retrying);
   // Made at the hello already, or now, while the server answers.
   prepareCamera();
   const prepared = preparedCamera;
@@ -305,6 +365,12 @@ form.addEventListener('submit', (event) => {
       prepareCamera();
       joinButton.disabled = false;
       joinError.textContent = error.message;
+      // The room needs its password: the form asks for it.
+      if (error instanceof ApiError && error.code === 'wrong_password') {
+        passwordLabel.hidden = false;
+        passwordInput.select();
+        passwordInput.focus();
+      }
     },
   );
 });
@@ -315,6 +381,8 @@ speakerSelect.addEventListener('change', () => void room.setAudioOutput(speakerS
 micButton.addEventListener('click', toggleAudio);
 cameraButton.addEventListener('click', toggleVideo);
 screenButton.addEventListener('click', () => void toggleScreen());
+handButton.addEventListener('click', () => session?.sendHostMessage({ type: 'hand', raised: !people.handRaised }));
+peopleButton.addEventListener('click', () => people.toggle(peopleButton));
 const dialOut = new DialOutDialog(() => token || undefined);
 element('leave-button').before(dialOut.button);
 const deviceSettings = new DeviceSettings(devices, deviceNotice);
@@ -335,6 +403,7 @@ Object.assign(window, {
     get selfId() { return selfId; },
     grid,
     room,
+    people,
     ringer,
     speakers,
     downlink,

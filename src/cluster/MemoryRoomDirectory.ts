@@ -4,9 +4,9 @@
  * as the Redis directory's scripts are.
  */
 import { randomUUID } from 'node:crypto';
-import type { FeedKind } from '../protocol/messages.js';
+import type { FeedKind, RoomRules } from '../protocol/messages.js';
 import { feedKey } from '../media/MediaSession.js';
-import type { FeedRecord, MemberRecord } from './records.js';
+import { OPEN_RULES, type FeedRecord, type MemberRecord } from './records.js';
 import { chooseNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
 import { MemoryChatStore } from './ChatStore.js';
 
@@ -14,6 +14,7 @@ interface RoomEntry {
   version: number;
   /** How the first joiner opened the room: its password digest, or '' for none. */
   access: string | undefined;
+  rules: RoomRules;
   members: Map<string, MemberRecord>;
   placements: Map<string, string>;
   feeds: Map<string, FeedRecord>;
@@ -100,6 +101,22 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return entry.access;
   }
 
+  async setAccess(room: string, passwordDigest: string): Promise<void> {
+    const entry = this.rooms.get(room);
+    if (entry && entry.members.size > 0) entry.access = passwordDigest;
+  }
+
+  async rules(room: string): Promise<RoomRules> {
+    const entry = this.rooms.get(room);
+    // The password may be the first joiner's, which set no rules.
+    return { ...(entry?.rules ?? OPEN_RULES), hasPassword: (entry?.access ?? '') !== '' };
+  }
+
+  async saveRules(room: string, rules: RoomRules): Promise<void> {
+    const entry = this.rooms.get(room);
+    if (entry && entry.members.size > 0) this.changed(entry).rules = rules;
+  }
+
   async revoke(participantId: string, seconds: number): Promise<void> {
     const now = Date.now();
     for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
@@ -132,7 +149,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private entry(room: string): RoomEntry {
     let entry = this.rooms.get(room);
     if (!entry) {
-      entry = { version: 0, access: undefined, members: new Map(), placements: new Map(), feeds: new Map() };
+      entry = { version: 0, access: undefined, rules: OPEN_RULES, members: new Map(), placements: new Map(), feeds: new Map() };
       this.rooms.set(room, entry);
     }
     return entry;

@@ -5,7 +5,7 @@
  * - `room:<name>`: a hash of the room's members (`m:<id>`), their media
  *   placement (`n:<id>`), live feeds (`f:<id>:<feed>`), how it was opened
  *   (`access`: its password digest, or empty) and a placement counter
- *   (`pv`). Servers holding members refresh its expiry, so a room nobody
+ *   (`pv`), and the rules its hosts set (`rules`). Servers holding members refresh its expiry, so a room nobody
  *   serves any more vanishes.
  * - `version:<name>`: the room's change counter (see redisScripts.ts).
  * - `servers`: a sorted set of app servers by last heartbeat. Members of a
@@ -23,10 +23,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from '@redis/client';
-import type { FeedKind } from '../protocol/messages.js';
+import { RoomRules, type FeedKind } from '../protocol/messages.js';
 import { feedKey } from '../media/MediaSession.js';
 import type { FailureLog } from '../support/failures.js';
-import { EventEnvelope, FeedRecord, MemberRecord, type RoomEvent } from './records.js';
+import { EventEnvelope, FeedRecord, MemberRecord, OPEN_RULES, type RoomEvent } from './records.js';
 import { chooseNode, type ConnectionListener, type RoomDirectory, type RoomEventListener, type RoomSnapshot } from './RoomDirectory.js';
 import { directoryScripts, type ScriptTarget } from './redisScripts.js';
 import { RedisConnectionWatch } from './RedisConnectionWatch.js';
@@ -194,6 +194,23 @@ export class RedisRoomDirectory implements RoomDirectory {
   async openRoom(room: string, passwordDigest: string): Promise<string> {
     const [, recorded] = await this.client.multi().hSetNX(roomKey(room), 'access', passwordDigest).hGet(roomKey(room), 'access').pExpire(roomKey(room), ROOM_TTL_MS).exec();
     return typeof recorded === 'string' ? recorded : passwordDigest;
+  }
+
+  async setAccess(room: string, passwordDigest: string): Promise<void> {
+    // Only while the room exists: it has an access record from its first joiner on.
+    if (await this.client.hExists(roomKey(room), 'access')) await this.client.hSet(roomKey(room), 'access', passwordDigest);
+  }
+
+  async rules(room: string): Promise<RoomRules> {
+    const [raw, access] = await this.client.hmGet(roomKey(room), ['rules', 'access']);
+    const rules = (raw ? parseRecord(RoomRules, raw) : undefined) ?? OPEN_RULES;
+    // The password may be the first joiner's, which set no rules.
+    return { ...rules, hasPassword: typeof access === 'string' && access !== '' };
+  }
+
+  async saveRules(room: string, rules: RoomRules): Promise<void> {
+    // Only while the room exists: every room with members has its `access` record (see openRoom).
+    await this.client.setField(this.target(room, { type: 'rules', rules }), 'rules', JSON.stringify(rules), ROOM_TTL_MS, 'access');
   }
 
   async revoke(participantId: string, seconds: number): Promise<void> {

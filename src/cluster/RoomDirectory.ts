@@ -4,7 +4,7 @@
  * REDIS_URL is set, so any app server can serve any participant.
  */
 import type { EventEnvelope, FeedRecord, MemberRecord, RoomEvent } from './records.js';
-import type { FeedKind } from '../protocol/messages.js';
+import type { FeedKind, RoomRules } from '../protocol/messages.js';
 import type { ChatStore } from './ChatStore.js';
 
 export interface RoomSnapshot {
@@ -70,6 +70,12 @@ export interface RoomDirectory {
    * until its last member leaves). Resolves with the recorded value.
    */
   openRoom(room: string, passwordDigest: string): Promise<string>;
+  /** A host's new password digest for the room ('' for none), while the room exists; joiners are checked against it from now on. */
+  setAccess(room: string, passwordDigest: string): Promise<void>;
+  /** The rules hosts set for the room (open rules when none were set). */
+  rules(room: string): Promise<RoomRules>;
+  /** Saves the room's rules while it has members (`rules` event). */
+  saveRules(room: string, rules: RoomRules): Promise<void>;
   /** Refuses this participant's token from now on, for `seconds` (its longest remaining life). */
   revoke(participantId: string, seconds: number): Promise<void>;
   isRevoked(participantId: string): Promise<boolean>;

@@ -5,7 +5,7 @@
  * of the room current. Everything read back is parsed with these schemas.
  */
 import { z } from 'zod';
-import { ChatMessage, FeedKind, ParticipantId, ParticipantInfo, Reaction } from '../protocol/messages.js';
+import { ChatMessage, FeedKind, ParticipantId, ParticipantInfo, ParticipantVerb, Reaction, RoomRules } from '../protocol/messages.js';
 
 /** A participant as every server sees it; `server` is the app server holding its page (or its phone call). */
 export const MemberRecord = z.object({
@@ -13,6 +13,16 @@ export const MemberRecord = z.object({
   server: z.string(),
   /** Announced to the room: false while only reserved by `/joinCall`, before its page connects. */
   present: z.boolean(),
+  /** Made a host (by a host, or by the operator's secret at `/joinCall`). */
+  promoted: z.boolean().optional(),
+  /** When the participant first joined (ms since 1970): the longest present hosts when no one else does. */
+  joinedAt: z.number().optional(),
+  /** Joined while the lobby was on and not admitted yet: its page must knock, on whichever app server it connects to. */
+  mustKnock: z.boolean().optional(),
+  /** Waiting in the lobby for a host to admit it. */
+  knocking: z.boolean().optional(),
+  /** What a host stopped of its media (see Participant.blocked). */
+  blocked: z.object({ audio: z.boolean(), video: z.boolean() }).optional(),
 });
 export type MemberRecord = z.infer<typeof MemberRecord>;
 
@@ -43,6 +53,9 @@ export const FeedRecord = z.object({
 });
 export type FeedRecord = z.infer<typeof FeedRecord>;
 
+/** A room's rules until a host changes them; the directory keeps them until the room's last member leaves. */
+export const OPEN_RULES: RoomRules = { locked: false, micsLocked: false, lobby: false, hasPassword: false };
+
 export const RoomEvent = z.discriminatedUnion('type', [
   /** A member joined, changed (mute, call progress) or moved to another server. */
   z.object({ type: z.literal('member'), member: MemberRecord }),
@@ -58,6 +71,11 @@ export const RoomEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reaction'), participantId: ParticipantId, emoji: Reaction }),
   /** `/endPSTNCall` on any server: the server holding each of these calls hangs it up (see phoneHangUp.ts). */
   z.object({ type: z.literal('hangUp'), callIds: z.array(z.string()).min(1) }),
+  // Hosts
+  /** A host acted on a member: the app server holding it carries it out. */
+  z.object({ type: z.literal('moderate'), verb: ParticipantVerb, participantId: ParticipantId, by: z.string() }),
+  /** A host changed the room's rules . */
+  z.object({ type: z.literal('rules'), rules: RoomRules }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 

@@ -15,6 +15,7 @@ export const HttpErrors = {
   number_not_allowed: 403,
   room_full: 403,
   wrong_password: 403,
+  room_locked: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

@@ -1,6 +1,7 @@
 /**
  * The seed's meeting endpoints: `/joinCall` hands out a participant and its
- * token, `/idLookup` names a participant of the caller's own room.
+ * token (a host's, with the operator's secret), `/idLookup` names a
+ * participant of the caller's own room.
  */
 import type { FastifyInstance } from 'fastify';
 import { IdLookupQuery, JoinCallRequest, type IdLookupReply, type JoinCallReply } from '../protocol/http.js';
@@ -11,6 +12,7 @@ import { authenticate, TOKEN_COOKIE } from './auth.js';
 import { describeIssues, sendError } from './httpErrors.js';
 import { rateLimitPerAddressAndRoom } from './rateLimits.js';
 import type { RoomAccess } from './RoomAccess.js';
+import { hasSecret } from './secrets.js';
 import type { IceServer, IceTransportPolicy, VideoPublishing } from '../protocol/messages.js';
 
 export interface MeetingRouteDeps {
@@ -19,6 +21,8 @@ export interface MeetingRouteDeps {
   tokenTtlSeconds: number;
   access: RoomAccess;
   joinsPerMinute: number;
+  /** ADMIN_SECRET: a `/joinCall` with `host: true` must carry it. */
+  adminSecret: string | undefined;
   /** What pages are told about ICE (see signalling/browserIce.ts). */
   ice: { iceServersFor(participantId: string): IceServer[]; iceTransportPolicy: IceTransportPolicy; video: VideoPublishing };
 }
@@ -35,11 +39,14 @@ export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDe
   app.post('/joinCall', { onRequest: limit.perAddress, preHandler: limit.perRoom }, async (request, reply) => {
     const parsed = JoinCallRequest.safeParse(request.body ?? {});
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
-    const { room: roomName, name, password } = parsed.data;
+    const { room: roomName, name, password, host } = parsed.data;
+    if (host && !(deps.adminSecret && hasSecret(request, deps.adminSecret))) {
+      return sendError(reply, 'unauthorized', 'joining as a host takes Authorization: Bearer <ADMIN_SECRET>');
+    }
     const participantId = newParticipantId();
     const access = await deps.access.admit(roomName, password);
     if (!access.ok) return sendError(reply, access.code, access.reason);
-    await deps.rooms.use(roomName, (room) => room.invite(participantId, name, access.access));
+    await deps.rooms.use(roomName, (room) => room.invite(participantId, name, access.access, host));
     const token = await deps.tokens.issue({ participantId, room: roomName, name });
     void reply.header(
       'set-cookie',

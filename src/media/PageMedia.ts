@@ -32,6 +32,8 @@ export interface PageMediaOptions {
   /** Names the page's receiving connections; unique over the participant's whole stay, across media sessions. */
   nextPcId: () => PeerConnectionId;
   notify: (notice: SubscriptionNotice) => void;
+  /** What a host stopped of the participant's media: Janus drops those streams of every feed (see `enforceBlocks`). */
+  blocked: Readonly<Record<'audio' | 'video', boolean>>;
   failures: FailureLog;
 }
 
@@ -86,7 +88,14 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
     publication.audioMid = sentAudioMid(answer.sdp);
     publication.streams = publishedStreams(answer.sdp);
     publication.video = video;
+    // Janus made the feed's streams from the offer: blocked ones are dropped before any packet of them arrives.
+    if (this.options.blocked.audio || this.options.blocked.video) await this.enforcePublication(publication);
     return answer.sdp;
+  }
+
+  /** Makes Janus drop the streams a host stopped and forward the others again, on every feed published now. */
+  async enforceBlocks(): Promise<void> {
+    await Promise.all([...this.publications.values()].map((publication) => this.enforcePublication(publication)));
   }
 
   /** Stops one feed; a feed that already ended (e.g. Janus hung it up) needs nothing more. */
@@ -138,6 +147,11 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
     this.closing = true;
     this.subscriber.close();
     await this.session.destroy();
+  }
+
+  private async enforcePublication(publication: Publication): Promise<void> {
+    const { handle, feedId, streams } = publication;
+    await Promise.all(streams.map((stream) => videoroom.moderate(handle, this.options.janusRoom, feedId, stream.mid, this.options.blocked[stream.type])));
   }
 
   private watchPublication(feed: FeedKind, publication: Publication): void {

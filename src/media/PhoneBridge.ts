@@ -62,6 +62,8 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
     private readonly display: string,
     /** Where the AudioBridge listens for the phone's RTP: what our SDP offer announces. */
     readonly phoneRtp: RtpAddress,
+    /** The phone's participant in the mixer, for a host's mute. */
+    private readonly phoneId: number,
     private readonly failures: FailureLog,
   ) {
     super();
@@ -78,8 +80,8 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
       await audiobridge.createRoom(mixer, mixRoom, [PHONE_GROUP, ROOM_GROUP]);
       const phoneLeg = await session.attach(audiobridge.AUDIOBRIDGE_PLUGIN);
       // The phone's share of the mix leaves through a forwarder (publish), so this participant only listens.
-      const phoneRtp = await audiobridge.joinPlainRtp(phoneLeg, { room: mixRoom, display, group: PHONE_GROUP, codec });
-      return new PhoneBridge(node, session, mixer, mixRoom, janusRoom, display, phoneRtp, failures.child({ mixRoom }));
+      const phone = await audiobridge.joinPlainRtp(phoneLeg, { room: mixRoom, display, group: PHONE_GROUP, codec });
+      return new PhoneBridge(node, session, mixer, mixRoom, janusRoom, display, phone.rtp, phone.id, failures.child({ mixRoom }));
     } catch (error) {
       await session.destroy();
       throw error;
@@ -106,6 +108,11 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
       ssrc: videoroom.REMOTE_PUBLISHER_BASE_SSRC,
     });
     if (!this.closing) this.emit('feedLive', live);
+  }
+
+  /** A host's mute: the mixer leaves the phone out, so the room hears nothing of it. */
+  async setMuted(muted: boolean): Promise<void> {
+    await audiobridge.setMuted(this.mixer, this.mixRoom, this.phoneId, muted);
   }
 
   receive(feed: OfferedFeed): void {
@@ -145,7 +152,7 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
     const input = await this.session.attach(audiobridge.AUDIOBRIDGE_PLUGIN);
     source.input = input;
     if (!this.isCurrent(source)) return;
-    const { port } = await audiobridge.joinPlainRtp(input, {
+    const { rtp: { port } } = await audiobridge.joinPlainRtp(input, {
       room: this.mixRoom,
       display: `feed ${source.feed.feedId}`,
       group: ROOM_GROUP,

@@ -38,6 +38,8 @@ export const JoinCallRequest = z
     mic_device: z.string().max(256).optional(),
     /** Set by the room's first joiner; everyone after must give the same. */
     password: z.string().min(1).max(128).optional(),
+    /** Join as a host; only with `Authorization: Bearer <ADMIN_SECRET>`. */
+    host: z.boolean().optional(),
   })
   .strict()
   .transform((body, ctx) => {
@@ -46,7 +48,7 @@ export const JoinCallRequest = z
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'name (or caller.name) is required' });
       return z.NEVER;
     }
-    return { room: body.room ?? DEFAULT_ROOM, name, ...(body.password === undefined ? {} : { password: body.password }) };
+    return { room: body.room ?? DEFAULT_ROOM, name, host: body.host === true, ...(body.password === undefined ? {} : { password: body.password }) };
   });
 export type JoinCallRequest = z.infer<typeof JoinCallRequest>;
 

@@ -51,6 +51,8 @@ export const ParticipantInfo = z.object({
   videoMuted: z.boolean(),
   /** Present for phones: the call that brought them in. */
   call: PhoneCallInfo.optional(),
+  /** When the participant raised their hand (ms since 1970, the server's clock); absent while it is down. Hands are shown in this order. */
+  handRaisedAt: z.number().optional(),
 });
 export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
 
@@ -123,6 +125,41 @@ export const ChatMessage = z.object({
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 // ---------------------------------------------------------------------------
+// Hosts, raised hands and the lobby
+
+/** What a host can do to another participant (`admit` and `deny`: to someone waiting in the lobby). */
+export const ParticipantVerb = z.enum(['mute', 'stopVideo', 'lowerHand', 'remove', 'makeHost', 'admit', 'deny']);
+export type ParticipantVerb = z.infer<typeof ParticipantVerb>;
+
+/** What a host can change of the room. */
+export const RoomChange = z.discriminatedUnion('setting', [
+  z.object({ setting: z.literal('locked'), on: z.boolean() }).strict(),
+  z.object({ setting: z.literal('micsLocked'), on: z.boolean() }).strict(),
+  z.object({ setting: z.literal('lobby'), on: z.boolean() }).strict(),
+  /** `null` clears it: anyone may join without. */
+  z.object({ setting: z.literal('password'), password: z.string().min(1).max(128).nullable() }).strict(),
+  z.object({ setting: z.literal('end') }).strict(),
+]);
+export type RoomChange = z.infer<typeof RoomChange>;
+
+/** The room's rules as hosts set them, as every page sees them. */
+export const RoomRules = z.object({
+  /** No new joins. */
+  locked: z.boolean(),
+  /** Someone a host muted cannot unmute themselves. */
+  micsLocked: z.boolean(),
+  /** Joiners wait in the lobby until a host admits them. */
+  lobby: z.boolean(),
+  /** Joiners must give the room's password (its first joiner's, or one a host set). */
+  hasPassword: z.boolean(),
+});
+export type RoomRules = z.infer<typeof RoomRules>;
+
+/** Someone waiting in the lobby, as hosts see them. */
+export const Knock = z.object({ participantId: ParticipantId, name: z.string() });
+export type Knock = z.infer<typeof Knock>;
+
+// ---------------------------------------------------------------------------
 // Browser -> server
 
 export const ClientMessage = z.discriminatedUnion('type', [
@@ -159,6 +196,13 @@ export const ClientMessage = z.discriminatedUnion('type', [
     .strict(),
   /** A reaction, shown briefly on the sender's tile on every page. */
   z.object({ type: z.literal('react'), emoji: Reaction }).strict(),
+  // Hosts, raised hands and the lobby
+  /** Raise or lower one's own hand. */
+  z.object({ type: z.literal('hand'), raised: z.boolean() }).strict(),
+  /** A host acts on another participant: refused with `not_host` to anyone else. */
+  z.object({ type: z.literal('host'), verb: ParticipantVerb, participantId: ParticipantId }).strict(),
+  /** A host changes the room: refused with `not_host` to anyone else. */
+  z.object({ type: z.literal('hostRoom'), change: RoomChange }).strict(),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -215,6 +259,17 @@ export const ServerMessage = z.discriminatedUnion('type', [
   /** After every welcome: the room's last messages this page may see, oldest first. */
   z.object({ type: z.literal('chatHistory'), messages: z.array(ChatMessage) }),
   z.object({ type: z.literal('reaction'), participantId: ParticipantId, emoji: Reaction }),
+  // Hosts, raised hands and the lobby
+  /** Who the room's hosts are now; sent after the welcome and whenever it changes. */
+  z.object({ type: z.literal('hosts'), participantIds: z.array(ParticipantId) }),
+  /** The room's rules; sent after the welcome and whenever a host changes them. */
+  z.object({ type: z.literal('roomRules'), rules: RoomRules }),
+  /** A host acted on this page's participant (muted it, stopped its video, lowered its hand, made it a host). */
+  z.object({ type: z.literal('moderated'), verb: ParticipantVerb, by: z.string() }),
+  /** Before any welcome: the page waits in the lobby until a host admits it (then `welcome`) or not (the socket closes with 4005). */
+  z.object({ type: z.literal('knocking') }),
+  /** To hosts: who waits in the lobby now, oldest knock first; sent whenever it changes, and to every new host. */
+  z.object({ type: z.literal('lobby'), knocks: z.array(Knock) }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -227,6 +282,10 @@ export const CloseCode = {
   unauthorized: 4001,
   replaced: 4002,
   sessionEnded: 4003,
+  /** A host removed the participant: its token is refused from now on. */
+  removed: 4004,
+  /** A host did not let the participant in from the lobby, or no host did in time. */
+  denied: 4005,
   protocolError: 4400,
   /** The page kept sending after being told it sends too fast (`error rate_limited`). */
   tooManyMessages: 4429,

@@ -40,9 +40,11 @@ export class Membership {
     this.roster = new Roster((participant) => void deps.queue(() => this.remove(participant)));
   }
 
-  /** Reserves a place for a page that will connect with the token `/joinCall` hands out (see `RoomDirectory.saveMember` on `access`). */
-  async reserve(participantId: string, name: string, access: string | undefined): Promise<Participant> {
+  /** Reserves a place for a page that will connect with the token `/joinCall` hands out (see `RoomDirectory.saveMember` on `access`), as a host or to wait in the lobby. */
+  async reserve(participantId: string, name: string, access: string | undefined, entry: { host: boolean; mustKnock: boolean }): Promise<Participant> {
     const participant = this.pageParticipant(participantId, name);
+    participant.promoted = entry.host;
+    participant.mustKnock = entry.mustKnock;
     this.roster.add(participant);
     this.roster.scheduleDeparture(participant, this.deps.settings.invitationTtlMs);
     try {
@@ -56,13 +58,7 @@ export class Membership {
 
   /** Attaches a page to its participant (made again if it had gone), replacing an older page with the same token. */
   attachPage(participantId: string, name: string, channel: ParticipantChannel): { participant: Participant; self: ParticipantInfo; others: ParticipantInfo[] } {
-    let participant = this.roster.localParticipant(participantId);
-    if (!participant) {
-      participant = this.pageParticipant(participantId, name);
-      this.roster.add(participant);
-    }
-    const previous = this.roster.removeRemote(participantId);
-    if (previous) this.takeOver(previous);
+    const participant = this.holdHere(participantId, name);
     this.roster.cancelDeparture(participantId);
     participant.channel?.close(CloseCode.replaced, 'replaced by a newer connection');
     participant.channel = channel;
@@ -70,6 +66,21 @@ export class Membership {
     if (this.roster.markPresent(participantId)) this.broadcast({ type: 'participantJoined', participant: participant.info() }, participant);
     this.share(participant);
     return { participant, self: participant.info(), others: this.roster.infos(participantId) };
+  }
+
+  /** The participant as this server holds it, made here (and taken over from the app server that held it) if need be: its page connected here. */
+  holdHere(participantId: string, name: string): Participant {
+    let participant = this.roster.localParticipant(participantId);
+    if (!participant) {
+      participant = this.pageParticipant(participantId, name);
+      this.roster.add(participant);
+    }
+    const previous = this.roster.removeRemote(participantId);
+    if (previous) {
+      this.takeOver(previous);
+      carryOver(previous, participant);
+    }
+    return participant;
   }
 
   /** A phone joins from its first ring: its call state shows on its tile. */
@@ -98,6 +109,12 @@ export class Membership {
     participant.audioMuted = audioMuted;
     participant.videoMuted = videoMuted;
     this.broadcast({ type: 'participantUpdated', participant: participant.info() }, participant);
+    this.share(participant);
+  }
+
+  /** Tells every page here, the participant's own included, and the other app servers, that a participant changed (its hand, a host's mute); pages only hear of those the room shows. */
+  changed(participant: Participant): void {
+    if (this.roster.isPresent(participant.id)) this.broadcast({ type: 'participantUpdated', participant: participant.info() });
     this.share(participant);
   }
 
@@ -210,11 +227,30 @@ export class Membership {
   }
 
   private recordOf(participant: Participant): MemberRecord {
-    return { info: participant.info(), server: this.deps.directory.serverId, present: this.roster.isPresent(participant.id) };
+    return {
+      info: participant.info(),
+      server: this.deps.directory.serverId,
+      present: this.roster.isPresent(participant.id),
+      promoted: participant.promoted,
+      joinedAt: participant.joinedAt,
+      blocked: { ...participant.blocked },
+      knocking: participant.knocking,
+      mustKnock: participant.mustKnock,
+    };
   }
 
   /** Saves a local participant's state; the directory tells the other app servers. */
   private share(participant: Participant): void {
     this.deps.failures.watch('cannot share a participant with the other app servers', this.deps.directory.saveMember(this.deps.room, this.recordOf(participant)));
   }
+}
+
+/** A page that moved here from another app server keeps what it had there. */
+function carryOver(previous: MemberRecord, participant: Participant): void {
+  participant.promoted ||= previous.promoted === true;
+  participant.joinedAt = Math.min(participant.joinedAt, previous.joinedAt ?? participant.joinedAt);
+  participant.handRaisedAt ??= previous.info.handRaisedAt;
+  participant.mustKnock ||= previous.mustKnock === true;
+  participant.blocked.audio ||= previous.blocked?.audio === true;
+  participant.blocked.video ||= previous.blocked?.video === true;
 }

@@ -32,6 +32,17 @@ export class Participant {
   mediaGeneration = 0;
   /** How many times a page attached: the first finds the media its reservation started. */
   pageAttachments = 0;
+  /** Made a host; hosts otherwise fall to the longest present (see hosts.ts). */
+  promoted = false;
+  /** When the participant first joined (ms since 1970), kept when its page moves to another app server. */
+  joinedAt = Date.now();
+  handRaisedAt: number | undefined;
+  /** Joined while the lobby was on: its page waits until a host admits it. */
+  mustKnock = false;
+  /** Its page waits in the lobby now. */
+  knocking = false;
+  /** What a host stopped: Janus drops these streams of the participant's feeds until it is lifted. */
+  readonly blocked = { audio: false, video: false };
   private receivingConnections = 0;
 
   constructor(
@@ -52,6 +63,7 @@ export class Participant {
   info(): ParticipantInfo {
     const info: ParticipantInfo = { participantId: this.id, name: this.name, kind: this.kind, audioMuted: this.audioMuted, videoMuted: this.videoMuted };
     if (this.phone) info.call = this.phone.info();
+    if (this.handRaisedAt !== undefined) info.handRaisedAt = this.handRaisedAt;
     return info;
   }
 }

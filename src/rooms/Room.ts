@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { AwaitQueue } from 'awaitqueue';
-import { CloseCode, type ChatMessage, type ParticipantInfo, type Reaction } from '../protocol/messages.js';
+import { CloseCode, type ChatMessage, type ParticipantInfo, type ParticipantVerb, type Reaction, type RoomChange } from '../protocol/messages.js';
 import type { JanusNode } from '../media/JanusNode.js';
 import { MediaError } from '../media/mediaErrors.js';
 import { PageMedia } from '../media/PageMedia.js';
@@ -23,6 +23,9 @@ import type { Participant } from './Participant.js';
 import type { ParticipantChannel } from './ParticipantChannel.js';
 import { NodeRooms } from './NodeRooms.js';
 import { Membership } from './Membership.js';
+import { HostRole } from './HostRole.js';
+import { Moderation } from './Moderation.js';
+import { Lobby } from './Lobby.js';
 import { RoomMedia } from './RoomMedia.js';
 import { RoomSync, type RoomView } from './RoomSync.js';
 import { noCalls, type RoomStats } from './roomStats.js';
@@ -41,6 +44,9 @@ interface RoomEvents {
 export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private readonly queue = new AwaitQueue();
   private readonly members: Membership;
+  private readonly hosts: HostRole;
+  private readonly moderation: Moderation;
+  private readonly lobby: Lobby;
   private readonly media: RoomMedia;
   private readonly chat: RoomChat;
   private readonly nodeRooms: NodeRooms;
@@ -68,6 +74,18 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     });
     this.members = new Membership({ ...deps, room: name, media: this.media, pageOpener: pageOpener(this.failures), queue, failures: this.failures, onEmpty: () => this.close() });
     this.chat = new RoomChat({ room: name, directory: deps.directory, members: this.members, failures: this.failures });
+    this.hosts = new HostRole(this.members.roster, (message) => this.members.broadcast(message), (participant) => this.members.changed(participant));
+    this.lobby = new Lobby({ members: this.members, hosts: this.hosts, queue });
+    this.moderation = new Moderation({
+      ...deps,
+      room: name,
+      members: this.members,
+      hosts: this.hosts,
+      lobby: this.lobby,
+      tokenTtlSeconds: deps.settings.tokenTtlSeconds,
+      failures: this.failures,
+      end: (reason) => this.endEverywhere(reason),
+    });
     const maxMs = deps.settings.maxDurationMs;
     this.maxDurationTimer = setTimeout(
       () => this.failures.watch('cannot end the meeting at its maximum length', this.end(`the meeting reached its maximum length of ${formatDuration(maxMs)}`)),
@@ -80,6 +98,9 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     const room = new Room(name, deps);
     try {
       room.sync = await RoomSync.start(deps.directory, name, room, (change) => room.change(change));
+      // Read after listening starts, so a change of the rules made meanwhile is either read here or heard.
+      const rules = await deps.directory.rules(name);
+      await room.change(() => room.moderation.applyRules(rules));
     } catch (error) {
       clearTimeout(room.maxDurationTimer);
       throw error;
@@ -101,17 +122,35 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     return this.closing ?? Promise.resolve();
   }
 
-  /** Reserves a place for whoever connects with the token `/joinCall` hands out (`access` admitted them); their media starts now, so the welcome can offer the room's feeds. */
-  invite(participantId: string, name: string, access?: string): Promise<void> {
+  /** Reserves a place for whoever connects with the token `/joinCall` hands out (`access` admitted them; `host` with the operator's secret; with the lobby on, others knock first); their media starts now, so the welcome can offer the room's feeds. */
+  invite(participantId: string, name: string, access?: string, host = false): Promise<void> {
     return this.request(async () => {
-      this.media.start(await this.members.reserve(participantId, name, access));
+      const mustKnock = this.moderation.currentRules.lobby && !host;
+      this.media.start(await this.members.reserve(participantId, name, access, { host, mustKnock }));
     });
   }
 
-  /** Attaches a page to its participant, starts its media and returns what its welcome needs (see Membership.attachPage). */
-  connect(participantId: string, name: string, channel: ParticipantChannel): Promise<PageWelcome> {
+  /**
+   * Attaches a page to its participant, starts its media and returns what
+   * its welcome needs (see Membership.attachPage). A page that must knock
+   * waits in the lobby first (rejects with LobbyRefusal when turned away).
+   */
+  async connect(participantId: string, name: string, channel: ParticipantChannel): Promise<PageWelcome> {
+    const knock = await this.request(() => {
+      const { roster } = this.members;
+      const local = roster.localParticipant(participantId);
+      // Its page may connect to another app server than the one that let it in: it knocks there.
+      const mustKnock = local ? local.mustKnock : roster.remoteMember(participantId)?.mustKnock === true;
+      return mustKnock ? this.lobby.knock(this.members.holdHere(participantId, name), channel) : undefined;
+    });
+    await knock?.admitted;
     return this.request(() => {
       const { participant, self, others } = this.members.attachPage(participantId, name, channel);
+      // Held by the channel until its welcome is sent.
+      this.hosts.refresh();
+      channel.send(this.hosts.message());
+      channel.send({ type: 'roomRules', rules: this.moderation.currentRules });
+      if (this.hosts.isHost(participantId)) channel.send(this.lobby.message());
       // The first page of a reservation takes the media it started (and the offer it may have made already); a page that comes back starts afresh.
       if (participant.pageAttachments > 1 || !participant.media) {
         this.media.start(participant);
@@ -135,8 +174,23 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     return this.change(() => this.members.detachPage(participantId, channel, deliberate));
   }
 
+  /** The page's own mute state; refused (`microphones_locked`) when it would lift a host's mute that the host locked. */
   setMuted(participantId: string, audioMuted: boolean, videoMuted: boolean): Promise<void> {
-    return this.change(() => this.members.setMuted(participantId, audioMuted, videoMuted));
+    return this.request(() => this.moderation.setOwnMute(participantId, audioMuted, videoMuted));
+  }
+
+  setHand(participantId: string, raised: boolean): Promise<void> {
+    return this.change(() => this.moderation.setHand(participantId, raised));
+  }
+
+  /** A host's verb on another participant; refused with `not_host` to anyone else (see Moderation). */
+  moderate(actorId: string, verb: ParticipantVerb, targetId: string): Promise<void> {
+    return this.request(() => this.moderation.act(actorId, verb, targetId));
+  }
+
+  /** A host's change of the room; refused with `not_host` to anyone else. */
+  changeRules(actorId: string, change: RoomChange): Promise<void> {
+    return this.request(() => this.moderation.change(actorId, change));
   }
 
   /** A page's chat message, to everyone or privately `to` one participant (see RoomChat). */
@@ -204,12 +258,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
 
   /** Ends the room for everyone in it, on every app server (the seed's `/endSession`). */
   end(reason: string): Promise<void> {
-    return this.request(async () => {
-      const { members } = await this.deps.directory.snapshot(this.name);
-      await Promise.all(members.map((member) => this.deps.directory.revoke(member.info.participantId, this.deps.settings.tokenTtlSeconds)));
-      await this.deps.directory.publish(this.name, { type: 'ended', reason });
-      this.members.endHere(reason);
-    });
+    return this.request(() => this.endEverywhere(reason));
   }
 
   /** The server is going down: tell every page to come back later, and let go of Janus. */
@@ -222,6 +271,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
         participant.channel?.close(CloseCode.serviceRestart, 'server restarting');
         participant.channel = undefined;
       }
+      this.lobby.closeAll(CloseCode.serviceRestart, 'server restarting');
       this.close();
     });
     await this.closedFully;
@@ -254,19 +304,37 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       case 'placed':
         return this.media.placed(event.participantId, event.node);
       case 'ended':
-        return this.members.endHere(event.reason);
+        return this.endHere(event.reason);
       case 'chat':
         return this.chat.deliver(event.message);
       case 'reaction':
         return this.chat.showReaction(event.participantId, event.emoji);
       case 'hangUp':
         return hangUpHeld(this.phoneCalls(), event.callIds);
+      case 'moderate':
+        return this.moderation.onRemoteVerb(event.verb, event.participantId, event.by);
+      case 'rules':
+        return this.moderation.applyRules(event.rules);
       default:
         return assertUnreachable(event);
     }
   }
 
   // ---- lifecycle
+
+  /** Called from the queue. */
+  private async endEverywhere(reason: string): Promise<void> {
+    const { members } = await this.deps.directory.snapshot(this.name);
+    await Promise.all(members.map((member) => this.deps.directory.revoke(member.info.participantId, this.deps.settings.tokenTtlSeconds)));
+    await this.deps.directory.publish(this.name, { type: 'ended', reason });
+    this.endHere(reason);
+  }
+
+  /** Closes every page here with the reason, knocking ones included, and lets everyone go. */
+  private endHere(reason: string): void {
+    this.lobby.closeAll(CloseCode.sessionEnded, reason);
+    this.members.endHere(reason);
+  }
 
   /**
    * A page whose media was lost starts again, at once if a node is up, or
@@ -286,6 +354,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     if (this.closing) return;
     clearTimeout(this.maxDurationTimer);
     this.members.roster.dispose();
+    this.lobby.dispose();
     this.closing = (async () => {
       await this.sync?.stop();
       await this.media.settled();
@@ -300,7 +369,12 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private change(change: () => void | Promise<void>): Promise<void> {
     return this.queue
       .push(async () => {
-        if (!this.isClosed) await change();
+        if (this.isClosed) return;
+        try {
+          await change();
+        } finally {
+          this.afterChange();
+        }
       })
       .catch((error: unknown) => this.failures.report('a room change failed', error));
   }
@@ -309,8 +383,18 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private request<T>(change: () => T | Promise<T>): Promise<T> {
     return this.queue.push(async () => {
       if (this.isClosed) throw new RoomClosedError(this.name);
-      return change();
+      try {
+        return await change();
+      } finally {
+        this.afterChange();
+      }
     });
+  }
+
+  /** Whoever a change made host (or stopped being one) is shown as such, and hosts see who knocks. */
+  private afterChange(): void {
+    if (this.isClosed) return;
+    this.lobby.announce(this.hosts.refresh());
   }
 }
 

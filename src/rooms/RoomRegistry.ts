@@ -3,6 +3,7 @@
  * server holds participants of it (or reservations) and is dropped when it
  * closes; what other app servers hold is in the room directory.
  */
+import type { RoomRules } from '../protocol/messages.js';
 import type { JanusNode } from '../media/JanusNode.js';
 import { MediaError } from '../media/mediaErrors.js';
 import { Room, RoomClosedError, type RoomDeps } from './Room.js';
@@ -87,6 +88,11 @@ export class RoomRegistry {
   /** Hangs up the room's live phone calls, or only `callId`, on whichever app servers hold them; resolves with their ids. */
   hangUpCalls(room: string, callId: string | undefined): Promise<string[]> {
     return hangUpRoomCalls({ directory: this.deps.directory, localRoom: (name) => this.get(name) }, room, callId);
+  }
+
+  /** The rules the room's hosts set. */
+  rules(room: string): Promise<RoomRules> {
+    return this.deps.directory.rules(room);
   }
 
   /** See `RoomDirectory.openRoom`. */

@@ -82,6 +82,16 @@ export class Roster {
     return member;
   }
 
+  /** Members held elsewhere that the room shows. */
+  presentRemote(): MemberRecord[] {
+    return [...this.remote.values()].filter((m) => m.present);
+  }
+
+  /** Members held elsewhere that wait in the lobby. */
+  remoteKnocks(): MemberRecord[] {
+    return [...this.remote.values()].filter((m) => m.knocking === true && !m.present);
+  }
+
   remoteIds(): string[] {
     return [...this.remote.keys()];
   }

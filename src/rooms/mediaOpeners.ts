@@ -16,6 +16,7 @@ export function pageOpener(failures: FailureLog): MediaOpener {
         participantId: participant.id,
         nextPcId: () => participant.nextPcId(),
         notify: (notice) => participant.channel?.send(notice),
+        blocked: participant.blocked,
         failures: failures.child({ participantId: participant.id }),
       }),
     failed: (participant, reason) => participant.channel?.send({ type: 'error', code: 'media_unavailable', reason }),

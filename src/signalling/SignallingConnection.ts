@@ -106,7 +106,8 @@ export class SignallingConnection implements ParticipantChannel {
 
   send(message: ServerMessage): void {
     if (message.type === 'error') this.options.onErrorSent(message.code);
-    if (this.held && message.type !== 'welcome') {
+    // Held until the welcome, but for the lobby's word to a page that waits for it.
+    if (this.held && message.type !== 'welcome' && message.type !== 'knocking') {
       this.held.push(message);
       return;
     }
@@ -189,6 +190,12 @@ export class SignallingConnection implements ParticipantChannel {
         this.deliberateLeave = true;
         this.socket.close(CloseCode.normal, 'left');
         return;
+      case 'hand':
+        return room.setHand(participantId, message.raised);
+      case 'host':
+        return room.moderate(participantId, message.verb, message.participantId);
+      case 'hostRoom':
+        return room.changeRules(participantId, message.change);
       case 'ping':
         this.send({ type: 'pong', ...(message.nonce === undefined ? {} : { nonce: message.nonce }), sentAt: Date.now() });
         return;

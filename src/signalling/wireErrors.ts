@@ -6,6 +6,7 @@ import { JanusError } from '../media/janus/janusErrors.js';
 import { MediaError } from '../media/mediaErrors.js';
 import { isDirectoryOutage } from '../cluster/directoryErrors.js';
 import { ChatError } from '../rooms/chatErrors.js';
+import { HostError } from '../rooms/hostErrors.js';
 
 export interface WireError {
   code: string;
@@ -13,7 +14,7 @@ export interface WireError {
 }
 
 export function toWireError(error: unknown): WireError {
-  if (error instanceof MediaError || error instanceof ChatError) return { code: error.code, reason: error.message };
+  if (error instanceof MediaError || error instanceof ChatError || error instanceof HostError) return { code: error.code, reason: error.message };
   if (isDirectoryOutage(error)) return { code: 'directory_unavailable', reason: 'the server cannot reach its shared directory right now; try again' };
   if (error instanceof JanusError) {
     return error.failure === 'refused'

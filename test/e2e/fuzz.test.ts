@@ -224,7 +224,7 @@ const STACK_TRACE = /\n\s+at |node_modules|\.ts:\d|\.js:\d/;
 
 type Frame = { kind: 'text'; text: string } | { kind: 'binary'; data: Uint8Array } | { kind: 'invalid utf-8' } | { kind: 'oversized'; bytes: number };
 
-const MESSAGE_TYPES = ['publish', 'unpublish', 'subscriptionAnswer', 'view', 'trickle', 'mute', 'ping', 'leave', 'chat', 'react', 'welcome', 'error', 'explode', '', 'PING'];
+const MESSAGE_TYPES = ['publish', 'unpublish', 'subscriptionAnswer', 'view', 'trickle', 'mute', 'ping', 'leave', 'chat', 'react', 'hand', 'host', 'hostRoom', 'welcome', 'error', 'explode', '', 'PING'];
 
 const junkSdp = fc.oneof(fc.string({ minLength: 10, maxLength: 400 }), fc.constant('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'));
 const pcIds = fc.oneof(fc.constantFrom('pub-camera', 'pub-screen'), fc.integer({ min: 0, max: 20 }).map((n) => `sub-${n}`));
@@ -267,10 +267,25 @@ const wellShapedMessages = fc.oneof(
     { requiredKeys: ['type', 'text'] },
   ),
   fc.record({ type: fc.constant('react'), emoji: fc.constantFrom(...Reaction.options) }),
+  // Hosts, hands and the lobby: the fuzzing participant is no host, so every host request is refused.
+  fc.record({ type: fc.constant('hand'), raised: fc.boolean() }),
+  fc.record({
+    type: fc.constant('host'),
+    verb: fc.constantFrom('mute', 'stopVideo', 'lowerHand', 'remove', 'makeHost', 'admit', 'deny'),
+    participantId: fc.oneof(fc.constant('participant-x1'), fc.string({ minLength: 8, maxLength: 20 }).filter((id) => /^[A-Za-z0-9_-]+$/.test(id))),
+  }),
+  fc.record({
+    type: fc.constant('hostRoom'),
+    change: fc.oneof(
+      fc.record({ setting: fc.constantFrom('locked', 'micsLocked', 'lobby'), on: fc.boolean() }),
+      fc.record({ setting: fc.constant('password'), password: fc.option(fc.string({ minLength: 1, maxLength: 128 })) }),
+      fc.constant({ setting: 'end' }),
+    ),
+  }),
 );
 
 const misshapenMessages = fc
-  .tuple(fc.constantFrom(...MESSAGE_TYPES), fc.dictionary(fc.constantFrom('feed', 'sdp', 'pcId', 'candidate', 'audioMuted', 'videoMuted', 'nonce', 'participantId', 'room', 'tiles', 'video', 'text', 'to', 'emoji'), hostileValue, { maxKeys: 4 }))
+  .tuple(fc.constantFrom(...MESSAGE_TYPES), fc.dictionary(fc.constantFrom('feed', 'sdp', 'pcId', 'candidate', 'audioMuted', 'videoMuted', 'nonce', 'participantId', 'room', 'tiles', 'video', 'text', 'to', 'emoji', 'raised', 'verb', 'change'), hostileValue, { maxKeys: 4 }))
   .map(([type, fields]) => ({ ...fields, type }));
 
 const frames: fc.Arbitrary<Frame> = fc.oneof(
@@ -292,7 +307,7 @@ const frames: fc.Arbitrary<Frame> = fc.oneof(
 );
 
 /** The codes a page may see in `error` messages (internal_error would mean an unforeseen failure). */
-const WS_ERROR_CODES = new Set(['bad_message', 'unknown_peer_connection', 'media_unavailable', 'media_refused', 'rate_limited', 'unknown_recipient']);
+const WS_ERROR_CODES = new Set(['bad_message', 'unknown_peer_connection', 'media_unavailable', 'media_refused', 'rate_limited', 'unknown_recipient', 'not_host']);
 
 /** The closes a frame may cause, by kind: leave (1000), not UTF-8 (1007), over maxPayload (1009). */
 function expectedClose(frame: Frame): number | undefined {

@@ -4,7 +4,7 @@
  * negotiated over the signalling socket. It knows nothing of the DOM; it
  * reports to a MeetingView.
  */
-import type { ClientMessage, FeedKind, ParticipantInfo, ServerMessage, TileView, VideoPublishing } from '../../protocol/messages.js';
+import type { ClientMessage, FeedKind, Knock, ParticipantInfo, ParticipantVerb, RoomRules, ServerMessage, TileView, VideoPublishing } from '../../protocol/messages.js';
 import { SignallingClient, type ConnectionState } from './signalling.js';
 import { Publisher } from './Publisher.js';
 import { Subscriber, type SubscriberView } from './Subscriber.js';
@@ -20,10 +20,22 @@ export interface MeetingView extends SubscriberView {
   participantLeft(participantId: string): void;
   connectionState(state: ConnectionState, detail?: string): void;
   serverError(code: string, reason: string): void;
+  /** Who hosts the room now. */
+  hosts(participantIds: string[]): void;
+  roomRules(rules: RoomRules): void;
+  /** A host acted on us. */
+  moderated(verb: ParticipantVerb, by: string): void;
+  /** We wait in the lobby until a host lets us in (a welcome follows) or not (the connection ends). */
+  knocking(): void;
+  /** As a host: who waits in the lobby. */
+  lobby(knocks: Knock[]): void;
   /** How long a pong took on its way down (plus the constant between the two clocks), at `atMs` (performance.now()). */
   downlinkDelay(delayMs: number, atMs: number): void;
   chat(event: ChatEvent): void;
 }
+
+/** What a page sends about hands and as a host. */
+export type HostMessage = Extract<ClientMessage, { type: 'hand' | 'host' | 'hostRoom' }>;
 
 export class MeetingSession {
   private readonly signalling: SignallingClient;
@@ -77,6 +89,11 @@ export class MeetingSession {
     this.outgoing.set(feed, stream);
     this.stopPublishing(feed);
     void this.publish(feed, stream);
+  }
+
+  /** Raises our hand, or asks as a host; the server refuses what we may not do (see `serverError`). */
+  sendHostMessage(message: HostMessage): void {
+    this.signalling.send(message);
   }
 
   stopSharing(feed: FeedKind): void {
@@ -167,6 +184,16 @@ export class MeetingSession {
         return this.showLater(() => this.view.chat(message));
       case 'hello':
         return;
+      case 'hosts':
+        return this.showLater(() => this.view.hosts(message.participantIds));
+      case 'roomRules':
+        return this.view.roomRules(message.rules);
+      case 'moderated':
+        return this.view.moderated(message.verb, message.by);
+      case 'knocking':
+        return this.view.knocking();
+      case 'lobby':
+        return this.view.lobby(message.knocks);
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { CloseCode, ServerMessage, type Authenticate, type ClientMessage, type PeerConnectionId } from '../../protocol/messages.js';
 
-/** `ended`: the server ended the meeting (e.g. its maximum length was reached); `closed`: any other final close. */
+/** `ended`: the server ended the meeting (e.g. its maximum length was reached) or a host removed us; `closed`: any other final close. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'closed';
 
 export interface SignallingHandlers {
@@ -80,7 +80,8 @@ export class SignallingClient {
 
   private onClose(socket: WebSocket, code: number, reason: string): void {
     if (socket !== this.socket) return;
-    if (code === CloseCode.sessionEnded) {
+    // Ended for everyone, or for this participant by a host (removed, or not let in from the lobby).
+    if (code === CloseCode.sessionEnded || code === CloseCode.removed || code === CloseCode.denied) {
       this.handlers.onState('ended', reason);
       return;
     }

@@ -98,6 +98,23 @@ export class TileGrid {
     tile.querySelector('.indicators')!.textContent = labels.join(' · ');
   }
 
+  /** Shows a host badge and a raised hand (with its place in the order hands went up) on a participant's camera tile. */
+  setBadges(participantId: string, badges: { host: boolean; handPlace: number | undefined }): void {
+    const tile = this.tile(participantId, 'camera');
+    if (!tile) return;
+    let label = tile.querySelector<HTMLElement>('.badges');
+    if (!label) {
+      label = document.createElement('span');
+      label.className = 'badges';
+      tile.append(label);
+    }
+    tile.dataset['host'] = String(badges.host);
+    tile.dataset['hand'] = badges.handPlace === undefined ? '' : String(badges.handPlace);
+    const parts = [badges.host ? 'Host' : '', badges.handPlace === undefined ? '' : `Hand ${badges.handPlace}`].filter(Boolean);
+    label.textContent = parts.join(' · ');
+    label.hidden = parts.length === 0;
+  }
+
   setSpeaking(participantId: string | undefined): void {
     for (const tile of this.tiles.values()) tile.classList.toggle('speaking', tile.dataset['participantId'] === participantId && tile.dataset['feed'] === 'camera');
   }

@@ -55,8 +55,8 @@ export interface PlainRtpJoin {
   sendTo?: { ip: string; port: number };
 }
 
-/** Joins a plain RTP participant; resolves with the address the AudioBridge receives its RTP on. */
-export async function joinPlainRtp(handle: JanusHandle, options: PlainRtpJoin): Promise<{ ip: string; port: number }> {
+/** Joins a plain RTP participant; resolves with its id in the room and the address the AudioBridge receives its RTP on. */
+export async function joinPlainRtp(handle: JanusHandle, options: PlainRtpJoin): Promise<{ id: number; rtp: { ip: string; port: number } }> {
   const rtp: Record<string, unknown> = {};
   if (options.payloadType !== undefined) rtp['payload_type'] = options.payloadType;
   if (options.sendTo) Object.assign(rtp, options.sendTo);
@@ -69,7 +69,13 @@ export async function joinPlainRtp(handle: JanusHandle, options: PlainRtpJoin): 
     muted: false,
     rtp,
   });
-  return parseReply(Joined, reply, 'join').rtp;
+  const joined = parseReply(Joined, reply, 'join');
+  return { id: joined.id, rtp: { ip: joined.rtp.ip, port: joined.rtp.port } };
+}
+
+/** Leaves a participant out of the mix (or takes it back in), whatever it sends. */
+export async function setMuted(handle: JanusHandle, room: number, id: number, muted: boolean): Promise<void> {
+  await handle.message({ request: muted ? 'mute' : 'unmute', room, id });
 }
 
 export interface GroupForward {

@@ -97,6 +97,11 @@ export async function startSubscription(handle: JanusHandle, answer: Jsep): Prom
   await handle.message({ request: 'start' }, answer);
 }
 
+/** Makes Janus drop (or forward again) one stream of a publisher, for its subscribers and forwarders alike, whatever the browser sends. */
+export async function moderate(handle: JanusHandle, room: number, feedId: number, mid: string, mute: boolean): Promise<void> {
+  await handle.message({ request: 'moderate', room, id: feedId, mid, mute });
+}
+
 export async function leave(handle: JanusHandle): Promise<void> {
   await handle.message({ request: 'leave' });
 }
