@@ -64,11 +64,16 @@ describe('ServerMessage', () => {
 
 describe('JoinCallRequest', () => {
   it('accepts our shape and the seed sample\'s shape alike', () => {
-    assert.deepEqual(JoinCallRequest.parse({ name: 'Ann', room: 'alpha' }), { name: 'Ann', room: 'alpha' });
+    assert.deepEqual(JoinCallRequest.parse({ name: 'Ann', room: 'alpha' }), { name: 'Ann', room: 'alpha', host: false });
     assert.deepEqual(
       JoinCallRequest.parse({ room: 'alpha', caller: { name: 'Ann' }, call_type: 'video', audio: true, video: true }),
-      { name: 'Ann', room: 'alpha' },
+      { name: 'Ann', room: 'alpha', host: false },
     );
+  });
+
+  it('asks to host only when told so (the route also wants the operator\'s secret for it)', () => {
+    assert.equal(JoinCallRequest.parse({ name: 'Ann', host: true }).host, true);
+    assert.equal(JoinCallRequest.safeParse({ name: 'Ann', host: 'yes' }).success, false);
   });
 
   it('puts a missing or empty room in the lobby, as the seed does', () => {
@@ -77,7 +82,7 @@ describe('JoinCallRequest', () => {
   });
 
   it('carries an optional room password of 1 to 128 characters', () => {
-    assert.deepEqual(JoinCallRequest.parse({ name: 'Ann', room: 'alpha', password: 'open sesame' }), { name: 'Ann', room: 'alpha', password: 'open sesame' });
+    assert.deepEqual(JoinCallRequest.parse({ name: 'Ann', room: 'alpha', password: 'open sesame' }), { name: 'Ann', room: 'alpha', host: false, password: 'open sesame' });
     assert.equal(JoinCallRequest.safeParse({ name: 'Ann', password: '' }).success, false);
     assert.equal(JoinCallRequest.safeParse({ name: 'Ann', password: 'x'.repeat(129) }).success, false);
   });

@@ -100,6 +100,19 @@ describe('the meeting page by keyboard and on any screen', () => {
     await page.keyboard.press('Space');
     assert.equal(await pressed(page, 'screen-button'), 'false', 'Space stops sharing');
 
+    await tabThrough(page, ['hand-button']);
+    await page.keyboard.press('Space');
+    assert.equal(await waitFor(() => pressed(page, 'hand-button'), (v) => v === 'true', 5_000), 'true', 'Space raises the hand');
+    await page.keyboard.press('Enter');
+    assert.equal(await waitFor(() => pressed(page, 'hand-button'), (v) => v === 'false', 5_000), 'false', 'Enter lowers it');
+
+    await tabThrough(page, ['people-button']);
+    await page.keyboard.press('Enter');
+    assert.equal((await focused(page)).id, 'people-heading', 'People opens its panel with the focus on its heading');
+    await page.keyboard.press('Escape');
+    assert.equal((await focused(page)).id, 'people-button', 'Escape closes the panel and gives focus back');
+    assert.equal(await page.locator('#people-panel').isHidden(), true, 'the panel is closed');
+
     await tabThrough(page, ['dial-button']);
     await page.keyboard.press('Enter');
     await page.locator('#dial-dialog[open]').waitFor({ timeout: 5_000 });

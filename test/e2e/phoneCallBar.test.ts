@@ -69,7 +69,7 @@ describe('the call bar on a phone-sized screen', () => {
       all.map((button) => ({ id: button.id, name: button.textContent?.trim() ?? '', box: button.getBoundingClientRect().toJSON() as DOMRect })),
     );
     const ids = buttons.map((button) => button.id);
-    for (const id of ['mic-button', 'camera-button', 'screen-button', 'dial-button', 'settings-button', 'leave-button']) assert.ok(ids.includes(id), `#${id} is in the call bar: ${ids.join(', ')}`);
+    for (const id of ['mic-button', 'camera-button', 'screen-button', 'hand-button', 'people-button', 'dial-button', 'settings-button', 'leave-button']) assert.ok(ids.includes(id), `#${id} is in the call bar: ${ids.join(', ')}`);
     const tops = new Set(buttons.map((button) => Math.round(button.box.top)));
     assert.equal(tops.size, 1, `all the buttons share one top offset: ${JSON.stringify(buttons.map((b) => [b.id, b.box.top]))}`);
     for (const { id, name, box } of buttons) {
@@ -91,7 +91,7 @@ describe('the call bar on a phone-sized screen', () => {
     assert.ok(Math.abs(fourThree - 4 / 3) < 0.05, `the other page receives the first camera at 4:3 (${fourThree})`);
 
     await phone.locator('#mic-button').focus();
-    for (const id of ['camera-button', 'screen-button', 'dial-button', 'settings-button']) {
+    for (const id of ['camera-button', 'screen-button', 'hand-button', 'people-button', 'dial-button', 'settings-button']) {
       await phone.keyboard.press('Tab');
       assert.equal(await focusedId(phone), id, `Tab reaches #${id}`);
     }
