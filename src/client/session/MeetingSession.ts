@@ -167,11 +167,14 @@ export class MeetingSession {
         return this.showLater(() => this.view.participantUpdated(message.participant));
       case 'participantLeft':
         return this.showLater(() => this.view.participantLeft(message.participantId));
-      case 'publishAnswer':
+      case 'publishAnswer': {
+        // The answer is for the connection that sent the offer, even if another replaces it meanwhile.
+        const publisher = this.publishers.get(message.feed);
         // The room's offer is answered first: applying this answer starts the camera's encoders and its
         // handshake on the browser's WebRTC thread, which both connections share, and the room's would wait.
         await this.subscriber.settled();
-        return this.publishers.get(message.feed)?.onAnswer(message.sdp);
+        return publisher?.onAnswer(message.sdp);
+      }
       case 'subscriptionOffer':
         return this.subscriber.onOffer(message.pcId, message.sdp, message.streams);
       case 'error':

@@ -69,6 +69,9 @@ export class Subscriber {
     this.pcId = undefined;
     this.mapping = [];
     this.refresh();
+    // An offer being applied when its connection closes may never settle (a closed connection drops its
+    // pending operations): the next connection's offers must not wait for it.
+    this.chain = Promise.resolve();
   }
 
   private async applyOffer(pcId: PeerConnectionId, sdp: string, streams: SubscribedStreamInfo[]): Promise<void> {
