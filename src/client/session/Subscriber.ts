@@ -64,11 +64,7 @@ export class Subscriber {
 
   /** Drops the connection and every received feed (a new welcome or a media reset follows). */
   close(): void {
-    this.pc?.close();
-    this.pc = undefined;
-    this.pcId = undefined;
-    this.mapping = [];
-    this.refresh();
+    this.drop();
     // An offer being applied when its connection closes may never settle (a closed connection drops its
     // pending operations): the next connection's offers must not wait for it.
     this.chain = Promise.resolve();
@@ -88,8 +84,17 @@ export class Subscriber {
     this.refresh();
   }
 
+  private drop(): void {
+    this.pc?.close();
+    this.pc = undefined;
+    this.pcId = undefined;
+    this.mapping = [];
+    this.refresh();
+  }
+
+  /** A new connection, from within the chain of offers (the offer that asks for it is being applied). */
   private open(pcId: PeerConnectionId): void {
-    this.close();
+    this.drop();
     const pc = new RTCPeerConnection(this.ice());
     this.pc = pc;
     this.pcId = pcId;
