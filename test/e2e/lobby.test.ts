@@ -48,7 +48,7 @@ describe('the lobby and room passwords on two app servers', () => {
     return { page, id: String(body['participantId']) };
   }
 
-  it('holds a joiner in the lobby until a host on the other server admits it, refusing admit to a non-host, and then media flows', async () => {
+  it('holds a joiner in the lobby until a host on the other server admits it, refusing admit and deny to a non-host, and then media flows', async () => {
     const room = 'lobby-admit';
     const alice = await host(room);
     const carol = await joinAs(await cluster.page(), cluster.app2, 'Carol', room);
@@ -64,12 +64,17 @@ describe('the lobby and room passwords on two app servers', () => {
     await sendFrom(carol.page, { type: 'host', verb: 'admit', participantId: bob.id });
     await refused;
     assert.equal(await bob.page.locator('#lobby-wait').isVisible(), true, 'Bob still waits after a non-host tried to admit him');
+    const denyRefused = serverError(carol.page, 'not_host');
+    await sendFrom(carol.page, { type: 'host', verb: 'deny', participantId: bob.id });
+    await denyRefused;
+    assert.equal(await bob.page.locator('#lobby-wait').isVisible(), true, 'Bob still waits after a non-host tried to deny him');
+    assert.deepEqual((await panelOf(alice.page)).knocking, [bob.id], 'and Alice still sees him knocking');
 
     await alice.page.click(`#lobby-list [data-verb="admit"][data-participant-id="${bob.id}"]`);
     await bob.page.waitForSelector('#connection-state[data-state="connected"]', { timeout: 15_000 });
     for (const page of [alice.page, bob.page]) await expectMediaFlowing(page);
     assert.deepEqual((await panelOf(alice.page)).knocking, [], 'the lobby is empty again');
-    console.log('Bob knocked on app server 2; Carol\'s admit: not_host; Alice admitted him from app server 1; media flows both ways');
+    console.log('Bob knocked on app server 2; Carol\'s admit and deny: not_host, Bob still knocking; Alice admitted him from app server 1; media flows both ways');
   });
 
   it('tells a denied joiner that it was not let in', async () => {
