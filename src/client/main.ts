@@ -18,14 +18,8 @@ import { RoomView } from './view/RoomView.js';
 import { CallNotices } from './view/CallNotices.js';
 import { PeoplePanel } from './view/PeoplePanel.js';
 import { Ringer } from './ringer.js';
-import { ReceiveStats } from './media/ReceiveStats.js';
-import { SpeakerDetector, type HeardLevel } from './media/SpeakerDetector.js';
-import { DownlinkMonitor } from './media/DownlinkMonitor.js';
 import { SelfView } from './media/SelfView.js';
-import { ReceiveQuality } from './media/ReceiveQuality.js';
-import { longer } from './media/ConnectionQuality.js';
-import { SendQuality } from './media/SendQuality.js';
-import { QualityBadges } from './view/QualityBadges.js';
+import { measurePage } from './media/PageMeasures.js';
 import { DeviceSettings } from './view/DeviceSettings.js';
 import { ChatPanel } from './chat/ChatPanel.js';
 import { Reactions } from './chat/Reactions.js';
@@ -101,35 +95,7 @@ let audioMuted = false;
 let videoMuted = false;
 let startMutedApplied = false;
 
-const stats = new ReceiveStats(() => session?.subscriber.connection);
-const speakers = new SpeakerDetector(heardLevels, (mid) => session?.subscriber.streamOf(mid)?.participantId, {
-  speaking: (participantId, atMs) => room.speaking(participantId, atMs),
-  loudest: (participantId) => grid.setSpeaking(participantId),
-});
-const downlink = new DownlinkMonitor((quality) => room.setDownlinkQuality(quality), () => room.layerLadder());
-stats.onSample((samples, atMs) => downlink.update(samples, atMs));
-
-// Connection quality on the tiles: what arrives from each participant, from the samples above; what we send, on our own tile.
-const quality = new QualityBadges(grid, element('quality-notice'));
-const receiveQuality = new ReceiveQuality((mid) => session?.subscriber.streamOf(mid)?.participantId, {
-  participant: (participantId, report) => quality.show(participantId, report, 'received'),
-  gone: (participantId) => quality.clear(participantId),
-  downlink: (report) => quality.ownConnection('downlink', report.grade),
-});
-const sendQuality = new SendQuality(() => session?.peerConnections().get('pub-camera'), (report) => {
-  quality.show(selfId, report, 'sent');
-  quality.ownConnection('uplink', report.grade);
-});
-// Both connections take the page's one path to Janus; the receiving one's round trip was seen to stay at a few
-// milliseconds behind a two-second queue on the way down, while the sending one's showed it.
-stats.onSample((samples, atMs, roundTripMs) => receiveQuality.update(samples, atMs, longer(roundTripMs, sendQuality.roundTripMs)));
-
-/** The level each received audio stream was last heard at. */
-function heardLevels(): HeardLevel[] {
-  return (session?.subscriber.connection?.getTransceivers() ?? []).flatMap(({ mid, receiver }) =>
-    mid !== null && receiver.track.kind === 'audio' ? [{ mid, level: receiver.getSynchronizationSources()[0]?.audioLevel ?? 0 }] : [],
-  );
-}
+const { speakers, downlink } = measurePage({ session: () => session, selfId: () => selfId, room, qualityNotice: element('quality-notice') });
 
 roomInput.value = new URLSearchParams(location.search).get('room') ?? '';
 nameInput.value = localStorage.getItem('convene.name') ?? '';

@@ -18,6 +18,7 @@ import type { HostRole } from './HostRole.js';
 import type { Lobby } from './Lobby.js';
 import type { Membership } from './Membership.js';
 import type { Participant } from './Participant.js';
+import { assertUnreachable } from '../support/unreachable.js';
 
 export interface ModerationDeps {
   room: string;
@@ -141,7 +142,7 @@ export class Moderation {
       case 'deny':
         return this.deps.lobby.deny(participant, `${by} did not let you in`);
       default:
-        return assertUnreachable(verb);
+        return assertUnreachable(verb, 'host verb');
     }
     participant.channel?.send({ type: 'moderated', verb, by });
     this.deps.members.changed(participant);
@@ -172,8 +173,4 @@ export class Moderation {
 
 function sameRules(a: RoomRules, b: RoomRules): boolean {
   return a.locked === b.locked && a.micsLocked === b.micsLocked && a.lobby === b.lobby && a.hasPassword === b.hasPassword;
-}
-
-function assertUnreachable(value: never): never {
-  throw new Error(`unhandled host verb ${JSON.stringify(value)}`);
 }

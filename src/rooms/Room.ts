@@ -33,6 +33,8 @@ import { pageOpener } from './mediaOpeners.js';
 import { RoomChat } from './RoomChat.js';
 import { hangUpHeld } from './phoneHangUp.js';
 import type { PageWelcome, RoomDeps } from './RoomTypes.js';
+import { RoomClosedError } from './roomErrors.js';
+import { assertUnreachable } from '../support/unreachable.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
 
@@ -316,7 +318,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       case 'rules':
         return this.moderation.applyRules(event.rules);
       default:
-        return assertUnreachable(event);
+        return assertUnreachable(event, 'room event');
     }
   }
 
@@ -396,16 +398,4 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     if (this.isClosed) return;
     this.lobby.announce(this.hosts.refresh());
   }
-}
-
-/** The room closed before the request's turn came: the caller opens the room again (see RoomRegistry.use). */
-export class RoomClosedError extends Error {
-  constructor(room: string) {
-    super(`room ${room} has closed`);
-    this.name = 'RoomClosedError';
-  }
-}
-
-function assertUnreachable(value: never): never {
-  throw new Error(`unhandled room event ${JSON.stringify(value)}`);
 }

@@ -6,7 +6,8 @@
 import type { RoomRules } from '../protocol/messages.js';
 import type { JanusNode } from '../media/JanusNode.js';
 import { MediaError } from '../media/mediaErrors.js';
-import { Room, RoomClosedError, type RoomDeps } from './Room.js';
+import { Room, type RoomDeps } from './Room.js';
+import { RoomClosedError } from './roomErrors.js';
 import { totalStats, type RegistryStats } from './roomStats.js';
 import { hangUpRoomCalls } from './phoneHangUp.js';
 

@@ -13,6 +13,7 @@ import { toWireError } from './wireErrors.js';
 import { parseClientMessage } from './parseMessage.js';
 import type { RawMessage } from './socketAuthentication.js';
 import { MessageRateLimit, type MessageRate } from './MessageRateLimit.js';
+import { assertUnreachable } from '../support/unreachable.js';
 
 export interface SignallingOptions {
   /** STUN/TURN servers for one participant: TURN credentials are issued per participant and expire. */
@@ -206,11 +207,7 @@ export class SignallingConnection implements ParticipantChannel {
         if (this.admitToRoom()) await room.react(participantId, message.emoji);
         return;
       default:
-        return assertUnreachable(message);
+        return assertUnreachable(message, 'message');
     }
   }
-}
-
-function assertUnreachable(value: never): never {
-  throw new Error(`unhandled message ${JSON.stringify(value)}`);
 }
