@@ -6,8 +6,7 @@
  * inert meanwhile; a click outside it closes it too, and the focus goes
  * back to the button that opened it. Panels put their content in `body`.
  */
-
-const SVG = 'http://www.w3.org/2000/svg';
+import { drawIcon } from '../dom.js';
 
 export interface SheetOptions {
   /** Names the sheet's dialog, button and heading: `<id>-sheet`, `<id>-button`. */
@@ -72,16 +71,4 @@ export class Sheet {
   close(): void {
     if (this.dialog.open) this.dialog.close();
   }
-}
-
-function drawIcon(paths: string[]): SVGSVGElement {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  for (const d of paths) {
-    const path = document.createElementNS(SVG, 'path');
-    path.setAttribute('d', d);
-    svg.append(path);
-  }
-  return svg;
 }

@@ -7,6 +7,7 @@
  * can be pinned, or shown full screen.
  */
 import type { FeedKind, PhoneCallInfo } from '../../protocol/messages.js';
+import { drawIcon } from '../dom.js';
 
 export interface TileInfo {
   participantId: string;
@@ -243,22 +244,13 @@ export class TileGrid {
 /** Icons as drawn paths, like the call bar's: no emoji, whose font lookup stalls the page's first layout of them. */
 const PIN_ICON = ['M9 3h6l-1 7 3 3H7l3-3z', 'M12 13v8'];
 const FULL_SCREEN_ICON = ['M4 9V4h5', 'M20 9V4h-5', 'M4 15v5h5', 'M20 15v5h-5'];
-const SVG = 'http://www.w3.org/2000/svg';
 
 function actionButton(kind: string, action: string, icon: string[], onClick: () => void): HTMLButtonElement {
   const button = document.createElement('button');
   button.type = 'button';
   button.className = `tile-action ${kind}`;
   button.dataset['action'] = action;
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  for (const d of icon) {
-    const path = document.createElementNS(SVG, 'path');
-    path.setAttribute('d', d);
-    svg.append(path);
-  }
-  button.append(svg);
+  button.append(drawIcon(icon));
   button.addEventListener('click', onClick);
   return button;
 }
