@@ -8,11 +8,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage } from '../support/browser.js';
-import { startTestServer, mediaInterface } from '../support/testServer.js';
-import { joinMeeting, waitFor } from '../support/meetingPage.js';
-import { PageNetwork } from '../support/pageNetwork.js';
+import type { Page } from 'playwright-core';
+import { waitFor } from '../support/meetingPage.js';
+import type { PageNetwork } from '../support/pageNetwork.js';
+import { meetingWithOwnNetwork, type MeetingWithOwnNetwork } from '../support/meetingWithOwnNetwork.js';
 
 const ROOM = 'quality';
 /** Less than the two voices alone need (with the smallest layers of two cameras on top): the queue stays full and packets drop. */
@@ -44,31 +43,18 @@ const remote = (qualities: TileQuality[]) => qualities.filter((tile) => !tile.se
 const summary = (qualities: TileQuality[]) => qualities.map((tile) => `${tile.self ? 'self' : 'remote'} ${tile.grade}: ${tile.details}`).join('; ');
 
 describe('connection quality on the tiles', () => {
+  let meeting: MeetingWithOwnNetwork | undefined;
   let network: PageNetwork;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-  let browser: Browser;
-  let annBrowser: Browser;
   let ann: Page;
   let others: Page[];
 
   before(async () => {
-    network = await PageNetwork.create();
-    server = await startTestServer({ HOST: '0.0.0.0', JANUS_ICE_ENFORCE_LIST: [mediaInterface, network.mediaEnd].filter(Boolean).join(',') });
-    browser = await launchBrowser();
-    annBrowser = await network.launchBrowser(server.url);
-    others = [await newPage(browser), await newPage(browser)];
-    await joinMeeting(others[0]!, server.url, 'Bob', ROOM);
-    await joinMeeting(others[1]!, server.url, 'Carol', ROOM);
-    ann = await newPage(annBrowser);
-    await joinMeeting(ann, network.urlOf(server.url), 'Ann', ROOM);
+    meeting = await meetingWithOwnNetwork(ROOM, ['Bob', 'Carol']);
+    ({ network, ann, others } = meeting);
   });
 
   after(async () => {
-    await network?.lift();
-    await annBrowser?.close();
-    await browser?.close();
-    await server?.close();
-    await network?.remove();
+    await meeting?.close();
   });
 
   it('labels every tile, remote ones by what arrives and our own by what is sent, with details reachable by keyboard focus', async (t) => {

@@ -8,11 +8,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage } from '../support/browser.js';
-import { startTestServer, mediaInterface } from '../support/testServer.js';
-import { expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
-import { PageNetwork } from '../support/pageNetwork.js';
+import type { Page } from 'playwright-core';
+import { expectMediaFlowing, waitFor } from '../support/meetingPage.js';
+import type { PageNetwork } from '../support/pageNetwork.js';
+import { meetingWithOwnNetwork, type MeetingWithOwnNetwork } from '../support/meetingWithOwnNetwork.js';
 import { receivedStreams, type ReceivedStream } from '../support/receivedMedia.js';
 
 const ROOM = 'slow-link';
@@ -48,32 +47,20 @@ async function asWideAsUnthrottled(ann: Page, others: Page[]): Promise<{ ok: boo
 }
 
 describe('a page whose downlink is throttled', () => {
+  let meeting: MeetingWithOwnNetwork | undefined;
   let network: PageNetwork;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-  let browser: Browser;
-  let throttledBrowser: Browser;
   let ann: Page;
   let others: Page[];
 
   before(async () => {
-    network = await PageNetwork.create();
-    server = await startTestServer({ HOST: '0.0.0.0', JANUS_ICE_ENFORCE_LIST: [mediaInterface, network.mediaEnd].filter(Boolean).join(',') });
-    browser = await launchBrowser();
-    throttledBrowser = await network.launchBrowser(server.url);
-    others = await Promise.all(['Bob', 'Carol', 'Dave'].map(() => newPage(browser)));
-    for (const [index, page] of others.entries()) await joinMeeting(page, server.url, ['Bob', 'Carol', 'Dave'][index]!, ROOM);
-    ann = await newPage(throttledBrowser);
-    await joinMeeting(ann, network.urlOf(server.url), 'Ann', ROOM);
+    meeting = await meetingWithOwnNetwork(ROOM, ['Bob', 'Carol', 'Dave']);
+    ({ network, ann, others } = meeting);
     const seen = await waitFor(async () => [...(await cameras(ann)).values()].filter((c) => c.width > 0 && c.framesDecoded > 0).length, (n) => n === 3, 20_000);
     assert.equal(seen, 3, 'Ann decodes the three other cameras');
   });
 
   after(async () => {
-    await network?.lift();
-    await throttledBrowser?.close();
-    await browser?.close();
-    await server?.close();
-    await network?.remove();
+    await meeting?.close();
   });
 
   it(`keeps every tile decoding for ${THROTTLED_S} s at ${LIMIT_KBIT} kbit/s, then steps the layers back up within 15 s of the limit going`, async (t) => {
