@@ -24,10 +24,11 @@ export function measurePage(deps: { session: () => MeetingSession | undefined; s
   const { session, room } = deps;
   const participantOf = (mid: string): string | undefined => session()?.subscriber.streamOf(mid)?.participantId;
   const stats = new ReceiveStats(() => session()?.subscriber.connection);
-  const speakers = new SpeakerDetector(() => heardLevels(session()), participantOf, {
+  const speakers = new SpeakerDetector(participantOf, {
     speaking: (participantId, atMs) => room.speaking(participantId, atMs),
     loudest: (participantId) => room.grid.setSpeaking(participantId),
   });
+  speakers.listenTo(() => heardLevels(session()));
   const downlink = new DownlinkMonitor((quality) => room.setDownlinkQuality(quality), () => room.layerLadder());
   stats.onSample((samples, atMs) => downlink.update(samples, atMs));
 
@@ -47,9 +48,11 @@ export function measurePage(deps: { session: () => MeetingSession | undefined; s
   return { speakers, downlink };
 }
 
-/** The level each received audio stream was last heard at. */
+/** The level each received audio stream was last heard at (the source heard most recently, should an m-line have had two). */
 function heardLevels(session: MeetingSession | undefined): HeardLevel[] {
-  return (session?.subscriber.connection?.getTransceivers() ?? []).flatMap(({ mid, receiver }) =>
-    mid !== null && receiver.track.kind === 'audio' ? [{ mid, level: receiver.getSynchronizationSources()[0]?.audioLevel ?? 0 }] : [],
-  );
+  return (session?.subscriber.connection?.getTransceivers() ?? []).flatMap(({ mid, receiver }) => {
+    if (mid === null || receiver.track.kind !== 'audio') return [];
+    const latest = receiver.getSynchronizationSources().reduce<RTCRtpSynchronizationSource | undefined>((a, b) => (a && a.timestamp >= b.timestamp ? a : b), undefined);
+    return [{ mid, level: latest?.audioLevel ?? 0 }];
+  });
 }
