@@ -14,6 +14,7 @@ import { ReceiveQuality } from './ReceiveQuality.js';
 import { ReceiveStats } from './ReceiveStats.js';
 import { SendQuality } from './SendQuality.js';
 import { SpeakerDetector, type HeardLevel } from './SpeakerDetector.js';
+import { pastItsStart } from './connectionAge.js';
 
 export interface PageMeasures {
   speakers: SpeakerDetector;
@@ -50,9 +51,10 @@ export function measurePage(deps: { session: () => MeetingSession | undefined; s
 
 /** The level each received audio stream was last heard at (the source heard most recently, should an m-line have had two). */
 function heardLevels(session: MeetingSession | undefined): HeardLevel[] {
-  return (session?.subscriber.connection?.getTransceivers() ?? []).flatMap(({ mid, receiver }) => {
-    if (mid === null || receiver.track.kind !== 'audio') return [];
+  const pc = session?.subscriber.connection;
+  if (!pc || !pastItsStart(pc)) return [];
+  return session.subscriber.audioReceivers.map(({ mid, receiver }) => {
     const latest = receiver.getSynchronizationSources().reduce<RTCRtpSynchronizationSource | undefined>((a, b) => (a && a.timestamp >= b.timestamp ? a : b), undefined);
-    return [{ mid, level: latest?.audioLevel ?? 0 }];
+    return { mid, level: latest?.audioLevel ?? 0 };
   });
 }

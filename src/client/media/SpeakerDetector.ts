@@ -3,12 +3,14 @@
  * heard on each received stream (its receivers' synchronization sources:
  * cheap, where getStats can take a busy page hundreds of milliseconds).
  *
- * One packet's level is a poor sample of a voice: syllables, like the
- * fake microphone's 40 ms beeps, peak for a packet or two and fade within
- * 100 ms. So the detector listens every 25 ms and judges every 100 ms on
- * the loudest it heard from each participant in that window: everyone above
- * a threshold is "speaking" (the stage brings them on screen), and the
- * loudest gets the highlight.
+ * One packet's level is a poor sample of a voice: a syllable, like the
+ * fake microphone's beep, is loud for two or three packets (40–60 ms) and
+ * fades. So the detector listens every 50 ms, often enough to hear each
+ * (more often would take the page's main thread from its calls: each look
+ * waits on the WebRTC thread), and judges every 100 ms on the loudest it
+ * heard from each participant in that window: everyone above a threshold
+ * is "speaking" (the stage brings them on screen), and the loudest gets
+ * the highlight.
  */
 
 /** The level (0–1) an m-line's audio was last heard at. */
@@ -18,7 +20,7 @@ export interface HeardLevel {
 }
 
 const THRESHOLD = 0.02;
-export const LISTEN_EVERY_MS = 25;
+export const LISTEN_EVERY_MS = 50;
 const JUDGE_EVERY_MS = 100;
 
 export interface SpeakerListener {
