@@ -14,11 +14,13 @@ import type { JanusNode } from '../media/JanusNode.js';
 import type { JanusPool } from '../media/JanusPool.js';
 import { feedKey, type LiveFeed, type MediaSession } from '../media/MediaSession.js';
 import { MediaError } from '../media/mediaErrors.js';
+import { PageMedia } from '../media/PageMedia.js';
 import { removeOrphanedCopy } from '../media/FeedCopy.js';
 import type { FeedRecord } from '../cluster/records.js';
 import type { RoomDirectory } from '../cluster/RoomDirectory.js';
 import type { MediaPlacement } from '../cluster/MediaPlacement.js';
 import type { FailureLog } from '../support/failures.js';
+import { waitAtMost } from '../support/time.js';
 import type { Participant } from './Participant.js';
 import type { NodeRooms } from './NodeRooms.js';
 import type { RoomQueue } from './RoomSync.js';
@@ -38,6 +40,9 @@ export interface RoomMediaDeps {
   /** Janus lost a participant's session behind our back. */
   onLost: (participant: Participant) => void;
 }
+
+/** How long a welcome waits for the offer its page's media is making (on a healthy node, a few milliseconds). */
+const FIRST_OFFER_WAIT_MS = 250;
 
 export class RoomMedia {
   readonly router = new FeedRouter();
@@ -69,6 +74,18 @@ export class RoomMedia {
       this.deps.failures.report(`cannot set up media for participant ${participant.id}`, error);
       participant.opener.failed(participant, error instanceof MediaError ? error.message : 'the media server is unavailable; retrying');
     });
+  }
+
+  /**
+   * The media `/joinCall` started for a page is usually done making its offer
+   * of the room's feeds before the page connects; when it is not, the welcome
+   * waits a little for it. A welcome that carries the offer lets the page
+   * answer it first and lay out the meeting after; an offer that comes just
+   * behind the welcome waits for all that layout work.
+   */
+  async firstOffer(participant: Participant | undefined): Promise<void> {
+    const media = participant?.media;
+    if (media) await waitAtMost(media.then((session) => (session instanceof PageMedia ? session.subscriptionIdle() : undefined)), FIRST_OFFER_WAIT_MS);
   }
 
   /**
