@@ -290,6 +290,9 @@ describe('a phone in a room that spans Janus nodes', () => {
     assert.equal(moved, phoneNode, `${far.name}'s page moved to the surviving node`);
     far.node = phoneNode;
     assert.deepEqual(await waitFor(groups, (g) => g.length === 2, 10_000), ['phone', 'room'], 'the forwarding of the mix to the dead node stopped');
+    // Everyone is on the surviving node now: the copy of the near page's feed to the dead node stopped too.
+    const survivorRoom = await waitFor(() => phoneAdmin.videoRoomHoldings(janusRoom), (room) => room.remotes.length === 0, 10_000);
+    assert.deepEqual(survivorRoom.remotes, [], `the surviving node sends no copy to the dead node: ${JSON.stringify(survivorRoom)}`);
     const peak = await expectPageHearsPhone(far, participantId);
     const heard = await expectPhoneHears(phoneCall, far, near);
     t.diagnostic(`after the crash: ${far.name}'s page on ${moved} hears ${peak.toFixed(0)} Hz from the phone, and with ${near.name} muted the phone heard ${describeTone(heard)}`);
