@@ -328,7 +328,7 @@ describe('a phone in a room that spans Janus nodes', () => {
       (room) => !displays(room).includes(`${participantId}:camera`),
       10_000,
     );
-    assert.deepEqual(displays(left).sort(), [`${alice.id}:camera`, `${bob.id}:camera`].sort(), "the copy of the phone's feed is gone from the surviving node");
+    assert.deepEqual(displays(left), [`${alice.id}:camera`, `${bob.id}:camera`].sort(), "the copy of the phone's feed is gone from the surviving node");
     for (const person of [alice, bob]) await person.page.locator(`figure[data-participant-id="${participantId}"]`).waitFor({ state: 'detached', timeout: 10_000 });
     t.diagnostic(`the phone's node ${phoneNode} died: the phone saw our BYE, the tile said "${why?.trim()}", and the surviving node holds ${JSON.stringify(left)}`);
     await reconnected();
