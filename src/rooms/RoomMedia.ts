@@ -51,6 +51,8 @@ export class RoomMedia {
   private readonly placements = new Map<string, string>();
   /** Sessions being closed: the room's VideoRooms must outlive them. */
   private readonly closing = new Set<Promise<void>>();
+  /** By feed key: how this server's feeds that the VideoRoom cannot copy are copied by their own session (phones'). */
+  private readonly ownCopiers = new Map<string, NonNullable<LiveFeed['copyTo']>>();
 
   constructor(private readonly deps: RoomMediaDeps) {
     this.copies = new FeedCopies(deps.nodeRooms, deps.failures);
@@ -237,6 +239,9 @@ export class RoomMedia {
       ...(live.audioMid === undefined ? {} : { audioMid: live.audioMid }),
       ...(live.video === undefined ? {} : { video: live.video }),
     };
+    const key = feedKey(publisher.id, live.feed);
+    if (live.copyTo) this.ownCopiers.set(key, live.copyTo);
+    else this.ownCopiers.delete(key);
     this.router.publish(record);
     this.announce(record);
     for (const url of this.nodesInUse()) {
@@ -254,6 +259,7 @@ export class RoomMedia {
   private endFeed(record: FeedRecord): void {
     const key = feedKey(record.participantId, record.feed);
     this.router.withdraw(key);
+    this.ownCopiers.delete(key);
     this.deps.failures.watch(`cannot remove the copies of ${key}`, this.copies.dropAll(key, true));
     this.deps.failures.watch(`cannot withdraw ${key} from the directory`, this.deps.directory.removeFeed(this.deps.room, record.participantId, record.feed));
   }
@@ -269,7 +275,7 @@ export class RoomMedia {
     const originFeedId = record.copies[record.origin];
     if (!origin || target === origin || originFeedId === undefined) return;
     const key = feedKey(record.participantId, record.feed);
-    const request = { key, origin, feedId: originFeedId, streams: record.streams };
+    const request = { key, origin, feedId: originFeedId, streams: record.streams, copyTo: this.ownCopiers.get(key) };
     void this.copies.make(request, target).then((copy) =>
       this.deps.queue(() => {
         // The feed may have ended, or been published again, while the copy was made.
