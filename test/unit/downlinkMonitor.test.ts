@@ -49,17 +49,17 @@ function short({ lower, lowFrameRate, promoted }: DownlinkQuality): string {
 const LADDER: LayerLadder = { depth: 2, climbable: () => TILES };
 
 describe('DownlinkMonitor', () => {
-  it('steps down at once when the pongs queue, before anything is lost, with half the frames; again only if the queue does not drain', () => {
+  it('takes half the frames at once when the pongs queue, before anything is lost; a layer only if the queue does not drain', () => {
     const seen: string[] = [];
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(5_000);
     assert.deepEqual(seen, [], 'a clean link stays where it is');
     run(1_000, { delayMs: 250 });
-    assert.deepEqual(seen, ['1 low'], 'within a second of the queue forming');
+    assert.deepEqual(seen, ['0 low'], 'within a second of the queue forming');
     run(1_500, { delayMs: (elapsed) => Math.max(5, 250 - elapsed / 5) });
-    assert.deepEqual(seen, ['1 low'], 'while the queue drains, it waits');
+    assert.deepEqual(seen, ['0 low'], 'while the queue drains, it waits');
     run(1_000, { delayMs: 300 });
-    assert.deepEqual(seen, ['1 low', '2 low'], 'a queue that grows again steps down again');
+    assert.deepEqual(seen, ['0 low', '1 low'], 'a queue that grows again takes a layer');
   });
 
   it('steps down after two lossy half-seconds, at once on heavy loss, and counts frozen frames as bad only with loss', () => {
@@ -79,30 +79,37 @@ describe('DownlinkMonitor', () => {
     assert.deepEqual(seen.at(-1), '2 low', 'frozen frames with some loss');
   });
 
-  it('climbs back: the frame rate after four clean seconds, then a tile at a time, a second apart', () => {
+  it('climbs back a tile at a time: the first after four clean seconds, the next ones a second apart', () => {
+    const seen: string[] = [];
+    const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
+    run(500, { lossShare: 0.2 });
+    assert.deepEqual(seen, ['1']);
+    run(3_000);
+    assert.deepEqual(seen, ['1'], 'not yet');
+    run(1_000);
+    assert.deepEqual(seen, ['1', '1 +1']);
+    run(1_000);
+    assert.deepEqual(seen, ['1', '1 +1', '1 +2']);
+    run(1_000);
+    assert.deepEqual(seen, ['1', '1 +1', '1 +2', '0'], 'the third tile completes the step');
+  });
+
+  it('gives the frames back first, for every tile at once, after a queue', () => {
     const seen: string[] = [];
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(1_000);
     run(1_000, { delayMs: 300 });
-    assert.deepEqual(seen, ['1 low']);
-    run(3_000);
-    assert.deepEqual(seen, ['1 low'], 'not yet');
-    run(1_000);
-    assert.deepEqual(seen, ['1 low', '1'], 'every tile gets its frames back at once');
-    run(1_000);
-    assert.deepEqual(seen, ['1 low', '1', '1 +1']);
-    run(1_000);
-    assert.deepEqual(seen, ['1 low', '1', '1 +1', '1 +2']);
-    run(1_000);
-    assert.deepEqual(seen, ['1 low', '1', '1 +1', '1 +2', '0'], 'the third tile completes the step');
+    assert.deepEqual(seen, ['0 low']);
+    run(5_000);
+    assert.deepEqual(seen, ['0 low', '0'], 'four clean seconds later, back at the top');
   });
 
   it('climbs on through the steps, taking a step of frame rate alone whole', () => {
     const seen: string[] = [];
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(1_000);
-    for (let step = 0; step < 3; step++) run(2_500, { delayMs: 300 });
-    assert.deepEqual(seen, ['1 low', '2 low'], 'the bottom step: no lower layer, half the frames');
+    for (let step = 0; step < 4; step++) run(2_500, { delayMs: 300 });
+    assert.deepEqual(seen, ['0 low', '1 low', '2 low'], 'the bottom step: no lower layer, half the frames');
     seen.length = 0;
     run(5_000);
     assert.deepEqual(seen, ['2'], 'four clean seconds after the queue drained, the frame rate comes back for every tile at once');
@@ -113,14 +120,13 @@ describe('DownlinkMonitor', () => {
   it('undoes a failing climb’s tiles first, and waits longer before the next try', () => {
     const seen: string[] = [];
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
-    run(1_000);
+    run(500, { lossShare: 0.2 });
+    run(4_000);
+    assert.deepEqual(seen, ['1', '1 +1']);
     run(1_000, { delayMs: 300 });
+    assert.deepEqual(seen, ['1', '1 +1', '1'], 'the promoted tile goes back, the others stay');
     run(5_000);
-    assert.deepEqual(seen, ['1 low', '1', '1 +1']);
-    run(1_000, { delayMs: 300 });
-    assert.deepEqual(seen, ['1 low', '1', '1 +1', '1'], 'the promoted tile goes back, the others stay');
-    run(5_000);
-    assert.equal(seen.length, 4, 'after a seesaw, four clean seconds are no longer enough');
+    assert.equal(seen.length, 3, 'after a seesaw, four clean seconds are no longer enough');
     run(1_000);
     assert.deepEqual(seen.at(-1), '1 +1');
   });

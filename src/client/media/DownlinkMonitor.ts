@@ -16,11 +16,13 @@
  *
  * After a step down, the page steps down again only if the queue does not
  * start to drain (and if loss goes on once it should have). Stepping down shrinks every tile's request alike: all tiles
- * keep moving at a lower layer rather than some freezing. A queue also takes
- * half the frames at once: Janus relays fewer frames from the next packet
- * on, but a smaller layer only from its keyframe, and until that keyframe
- * comes the larger one goes on filling the queue; once full, the router
- * drops packets of every tile, keyframes too, and tiles freeze. The page climbs
+ * keep moving at a lower layer rather than some freezing. A queue first
+ * takes half the frames, and only a queue that goes on growing the layers:
+ * Janus relays fewer frames from the next packet on, with nothing asked of
+ * the sender, while a smaller layer starts only from its keyframe, which
+ * Janus asks the sender for (a keyframe on each of its layers, for
+ * everyone receiving it); under load that keyframe can take seconds, and
+ * until it comes the larger layer goes on filling the queue, or stalls. The page climbs
  * back after a clean spell a tile at a time (a whole step at once would ask
  * for several keyframes together, a burst a tight link cannot take; a step
  * that only restores the frame rate needs no keyframe and is taken whole),
@@ -153,10 +155,10 @@ export class DownlinkMonitor {
     const seesaw = atMs - this.steppedUpAt < SEESAW_MS;
     this.cleanMsToStepUp = seesaw ? Math.min(this.cleanMsToStepUp * 2, MAX_CLEAN_MS_TO_STEP_UP) : FIRST_CLEAN_MS_TO_STEP_UP;
     this.steppedDownAt = atMs;
-    // A failing climb undoes its tiles first; otherwise every tile goes a layer down (with fewer frames on a queue), then to fewer frames.
-    const lowFrameRate = this.lowFrameRate || cause === 'queue';
+    // A failing climb undoes its tiles first; a queue takes half the frames first; then every tile goes a layer down, and at the bottom to fewer frames.
     if (this.promoted > 0) this.moveTo(this.lower, this.lowFrameRate, 0, atMs);
-    else if (this.lower < depth) this.moveTo(this.lower + 1, lowFrameRate, 0, atMs);
+    else if (cause === 'queue' && !this.lowFrameRate) this.moveTo(this.lower, true, 0, atMs);
+    else if (this.lower < depth) this.moveTo(this.lower + 1, this.lowFrameRate, 0, atMs);
     else this.moveTo(this.lower, true, 0, atMs);
   }
 
