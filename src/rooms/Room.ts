@@ -35,6 +35,7 @@ import { hangUpHeld } from './phoneHangUp.js';
 import type { PageWelcome, RoomDeps } from './RoomTypes.js';
 import { RoomClosedError } from './roomErrors.js';
 import { assertUnreachable } from '../support/unreachable.js';
+import { newPin } from '../cluster/roomPins.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
 
@@ -55,6 +56,8 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private readonly failures: FailureLog;
   private readonly maxDurationTimer: NodeJS.Timeout;
   private sync: RoomSync | undefined;
+  /** The PIN phones type to join (see roomPins.ts), claimed when the room is created. */
+  private dialInPin = '';
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -99,6 +102,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   static async create(name: string, deps: RoomDeps): Promise<Room> {
     const room = new Room(name, deps);
     try {
+      room.dialInPin = await deps.directory.roomPin(name, newPin);
       room.sync = await RoomSync.start(deps.directory, name, room, (change) => room.change(change));
       // Read after listening starts, so a change of the rules made meanwhile is either read here or heard.
       const rules = await deps.directory.rules(name);
@@ -153,6 +157,8 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       channel.send(this.hosts.message());
       channel.send({ type: 'roomRules', rules: this.moderation.currentRules });
       if (this.hosts.isHost(participantId)) channel.send(this.lobby.message());
+      const { dialInNumber } = this.deps.settings;
+      if (dialInNumber) channel.send({ type: 'dialIn', number: dialInNumber, pin: this.dialInPin });
       // The first page of a reservation takes the media it started (and the offer it may have made already); a page that comes back starts afresh.
       if (participant.pageAttachments > 1 || !participant.media) {
         this.media.start(participant);
@@ -169,6 +175,17 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       const participant = this.members.addPhone(call, name);
       this.media.start(participant);
       return { participantId: participant.id };
+    });
+  }
+
+  /** A phone's own mute from its keypad (`*6`): toggled as a page's own is, so refused while a host's mute is locked; resolves with the new state. */
+  togglePhoneMute(participantId: string): Promise<boolean> {
+    return this.request(() => {
+      const participant = this.members.roster.localParticipant(participantId);
+      if (!participant?.phone) return false;
+      const muted = !participant.audioMuted;
+      this.moderation.setOwnMute(participantId, muted, participant.videoMuted);
+      return muted;
     });
   }
 
