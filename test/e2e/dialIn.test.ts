@@ -1,0 +1,120 @@
+/**
+ * Dial-in end to end: a baresip phone (the SIP lab's caller, playing 1 kHz)
+ * calls the dial-in number through the lab trunk, which routes it to the
+ * server; it hears the prompt, types the room's PIN (read from the page's
+ * Invite sheet) and joins a meeting whose page plays 440 Hz.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newPage } from '../support/browser.js';
+import { startTestServer } from '../support/testServer.js';
+import { joinMeeting, waitFor } from '../support/meetingPage.js';
+import { receivedPeakHz } from '../support/pageAudio.js';
+import { tileData } from '../support/hostsCluster.js';
+import { analyseWavTail, type SipCaller, type SipLab, type ToneReport } from '../support/telephony/sipLab.js';
+import { DIAL_IN_NUMBER, invitation, startDialInLab } from '../support/telephony/dialInLab.js';
+import type { AgentCall } from '../support/telephony/baresipAgent.js';
+
+const run = promisify(execFile);
+const ROOM = 'dial-in';
+/** The caller's account: its user part is the number the server sees. */
+const CALLER = 'mobile';
+
+/** The last seconds of what the caller heard; undefined while the recording is too short. */
+const heardLately = (wav: string, seconds: number): Promise<ToneReport | undefined> => analyseWavTail(wav, seconds).catch(() => undefined);
+
+describe('dial-in with a meeting PIN', () => {
+  let lab: SipLab;
+  let caller: SipCaller;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  let page: Page;
+  let workDir: string;
+  let pin: string;
+
+  before(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'convene-dial-in-'));
+    const dialInLab = await startDialInLab();
+    lab = dialInLab.lab;
+    server = await startTestServer(dialInLab.serverSettings);
+    caller = await lab.startCaller({ profiles: { [CALLER]: { username: lab.trunk.username, password: lab.trunk.password } }, toneHz: 1000 });
+    const micWav = join(workDir, 'mic-440.wav');
+    await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', micWav, 'synth', '300', 'sine', '440', 'vol', '0.5']);
+    browser = await launchBrowser([`--use-file-for-fake-audio-capture=${micWav}`]);
+    page = await newPage(browser);
+    await joinMeeting(page, server.url, 'Alice', ROOM);
+    const invite = await invitation(page);
+    pin = invite.pin;
+    assert.match(pin, /^\d{8}$/, 'the page shows the room its PIN');
+    assert.equal(invite.number, DIAL_IN_NUMBER, 'and the number to call');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await lab?.stop();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  /** Calls in, and waits until the caller has heard seconds of the spoken prompt. */
+  async function callIn(): Promise<AgentCall> {
+    const dialled = await caller.dial(CALLER, DIAL_IN_NUMBER);
+    const call = await caller.waitForEstablished(dialled.callId);
+    const heardWav = call.recording?.heardWav;
+    assert.ok(heardWav, 'the caller records what it hears');
+    const prompt = await waitFor(() => heardLately(heardWav, 1), (heard) => heard !== undefined && heard.rms > 0.02, 15_000);
+    console.log(`prompt heard by the caller: rms ${prompt?.rms.toFixed(3)} over its last second`);
+    return call;
+  }
+
+  async function phoneTileId(): Promise<string> {
+    const tile = page.locator('figure[data-kind="phone"]');
+    await tile.waitFor({ timeout: 10_000 });
+    const id = await tile.getAttribute('data-participant-id');
+    assert.ok(id, 'the phone has a tile');
+    return id;
+  }
+
+  async function hangUp(call: AgentCall, participantId: string): Promise<void> {
+    await caller.hangup();
+    await caller.waitForClosed(call.callId);
+    await page.locator(`figure[data-participant-id="${participantId}"]`).waitFor({ state: 'detached', timeout: 5000 });
+  }
+
+  it('takes a caller who types the PIN as RFC 4733 digits into the room: the page hears its 1 kHz, it hears the page’s 440 Hz', async () => {
+    const call = await callIn();
+    await caller.sendDigits(`${pin}#`);
+    const participantId = await phoneTileId();
+    const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
+    assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the caller's 1 kHz, heard ${peak} Hz`);
+    const heardWav = call.recording!.heardWav;
+    const heard = await waitFor(() => heardLately(heardWav, 2), (report) => report !== undefined && report.energyShareNear(440) > 0.5, 15_000);
+    assert.ok(heard && heard.energyShareNear(440) > 0.5, `the caller should hear 440 Hz: ${JSON.stringify(heard)}`);
+    console.log(`joined by RFC 4733 digits: page heard ${peak} Hz; caller's last 2 s: ${Math.round(heard.energyShareNear(440) * 100)} % near 440 Hz`);
+    await hangUp(call, participantId);
+  });
+
+  it('mutes and unmutes the phone with *6: its tile shows it and the page stops hearing it', async () => {
+    const call = await callIn();
+    await caller.sendDigits(`${pin}#`);
+    const participantId = await phoneTileId();
+    const heardHz = (check: (hz: number) => boolean) => waitFor(() => receivedPeakHz(page, participantId), check, 15_000, 250);
+    const before = await heardHz((hz) => Math.abs(hz - 1000) < 50);
+    assert.ok(Math.abs(before - 1000) < 50, `the page hears the phone before *6, heard ${before} Hz`);
+    await caller.sendDigits('*6');
+    assert.equal(await waitFor(() => tileData(page, participantId, 'audioMuted'), (muted) => muted === 'true', 10_000), 'true', 'the tile shows muted');
+    assert.equal(await heardHz((hz) => hz === 0), 0, 'the page hears silence from the muted phone');
+    await caller.sendDigits('*6');
+    assert.equal(await waitFor(() => tileData(page, participantId, 'audioMuted'), (muted) => muted === 'false', 10_000), 'false', 'the tile shows unmuted');
+    const after = await heardHz((hz) => Math.abs(hz - 1000) < 50);
+    assert.ok(Math.abs(after - 1000) < 50, `the page hears the phone again after the second *6, heard ${after} Hz`);
+    console.log(`*6: ${before} Hz, then silence (peak 0) while muted, then ${after} Hz`);
+    await hangUp(call, participantId);
+  });
+});
