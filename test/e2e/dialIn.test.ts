@@ -20,6 +20,7 @@ import { tileData } from '../support/hostsCluster.js';
 import { analyseWavTail, type SipCaller, type SipLab, type ToneReport } from '../support/telephony/sipLab.js';
 import { DIAL_IN_NUMBER, invitation, startDialInLab } from '../support/telephony/dialInLab.js';
 import type { AgentCall } from '../support/telephony/baresipAgent.js';
+import { callWithInfoDigits } from '../support/telephony/sippInfoCaller.js';
 
 const run = promisify(execFile);
 const ROOM = 'dial-in';
@@ -28,6 +29,13 @@ const CALLER = 'mobile';
 
 /** The last seconds of what the caller heard; undefined while the recording is too short. */
 const heardLately = (wav: string, seconds: number): Promise<ToneReport | undefined> => analyseWavTail(wav, seconds).catch(() => undefined);
+
+/** One sample of the server's metrics, e.g. `convene_dial_in_calls_total{outcome="joined"}`; 0 when absent. */
+async function metric(baseUrl: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
 
 describe('dial-in with a meeting PIN', () => {
   let lab: SipLab;
@@ -42,7 +50,8 @@ describe('dial-in with a meeting PIN', () => {
     workDir = await mkdtemp(join(tmpdir(), 'convene-dial-in-'));
     const dialInLab = await startDialInLab();
     lab = dialInLab.lab;
-    server = await startTestServer(dialInLab.serverSettings);
+    // Three wrong PINs use up a number's budget, so the last test sees the refusal.
+    server = await startTestServer({ ...dialInLab.serverSettings, SIP_DIAL_IN_FAILURES_PER_HOUR: '3' });
     caller = await lab.startCaller({ profiles: { [CALLER]: { username: lab.trunk.username, password: lab.trunk.password } }, toneHz: 1000 });
     const micWav = join(workDir, 'mic-440.wav');
     await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', micWav, 'synth', '300', 'sine', '440', 'vol', '0.5']);
@@ -116,5 +125,54 @@ describe('dial-in with a meeting PIN', () => {
     assert.ok(Math.abs(after - 1000) < 50, `the page hears the phone again after the second *6, heard ${after} Hz`);
     console.log(`*6: ${before} Hz, then silence (peak 0) while muted, then ${after} Hz`);
     await hangUp(call, participantId);
+  });
+
+  it('takes a caller who sends the PIN as SIP INFO digits into the room: the page hears its 1 kHz', async () => {
+    const sipp = await callWithInfoDigits({ trunk: lab.trunk, number: DIAL_IN_NUMBER, digits: `${pin}#`, toneHz: 1000, workDir });
+    try {
+      const participantId = await phoneTileId();
+      const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
+      assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the INFO caller's 1 kHz, heard ${peak} Hz`);
+      const ended = await page.evaluate(async () => (await fetch('/endPSTNCall', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+      assert.equal(ended, 200);
+      const exit = await sipp.exited;
+      assert.equal(exit.code, 0, `sipp got the server's BYE and ended well:\n${sipp.output()}`);
+      await page.locator(`figure[data-participant-id="${participantId}"]`).waitFor({ state: 'detached', timeout: 5000 });
+      console.log(`joined by SIP INFO digits: page heard ${peak} Hz; /endPSTNCall hung the call up`);
+    } finally {
+      await sipp.stop();
+    }
+  });
+
+  it('ends the call after three wrong PINs: nothing joins, and the metrics count the attempts', async () => {
+    const before = {
+      wrongPin: await metric(server.url, 'convene_dial_in_calls_total{outcome="wrong_pin"}'),
+      wrongAttempts: await metric(server.url, 'convene_dial_in_pin_attempts_total{result="wrong"}'),
+      joined: await metric(server.url, 'convene_dial_in_calls_total{outcome="joined"}'),
+    };
+    const call = await callIn();
+    const wrong = pin === '00000000' ? '11111111' : '00000000';
+    await caller.sendDigits(`${wrong}#${wrong}#${wrong}#`);
+    const closed = await caller.waitForClosed(call.callId, 30_000);
+    assert.equal(await page.locator('figure[data-kind="phone"]').count(), 0, 'no phone joined the room');
+    const after = {
+      wrongPin: await metric(server.url, 'convene_dial_in_calls_total{outcome="wrong_pin"}'),
+      wrongAttempts: await metric(server.url, 'convene_dial_in_pin_attempts_total{result="wrong"}'),
+      joined: await metric(server.url, 'convene_dial_in_calls_total{outcome="joined"}'),
+    };
+    assert.equal(after.wrongPin - before.wrongPin, 1, 'one call ended for wrong PINs');
+    assert.equal(after.wrongAttempts - before.wrongAttempts, 3, 'three wrong PINs counted');
+    assert.equal(after.joined, before.joined, 'nothing joined');
+    console.log(`three wrong PINs: the server ended the call (${closed.closeReason}); metrics ${JSON.stringify(after)}`);
+  });
+
+  it('refuses at once a number that used up its wrong PINs', async () => {
+    const before = await metric(server.url, 'convene_dial_in_calls_total{outcome="rate_limited"}');
+    const dialled = await caller.dial(CALLER, DIAL_IN_NUMBER);
+    const closed = await caller.waitForClosed(dialled.callId);
+    assert.equal(closed.answered, false, 'the call was never answered');
+    assert.match(closed.closeReason ?? '', /603/);
+    assert.equal(await metric(server.url, 'convene_dial_in_calls_total{outcome="rate_limited"}'), before + 1);
+    console.log(`over its budget, the caller was refused: ${closed.closeReason}`);
   });
 });
