@@ -25,7 +25,7 @@ import { NodeRooms } from './NodeRooms.js';
 import { Membership } from './Membership.js';
 import { HostRole } from './HostRole.js';
 import { Moderation } from './Moderation.js';
-import { Lobby } from './Lobby.js';
+import { Lobby, LobbyRefusal } from './Lobby.js';
 import { RoomMedia } from './RoomMedia.js';
 import { RoomSync, type RoomView } from './RoomSync.js';
 import { noCalls, type RoomStats } from './roomStats.js';
@@ -38,6 +38,9 @@ import { assertUnreachable } from '../support/unreachable.js';
 import { newPin } from '../cluster/roomPins.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
+
+/** A phone waiting in the lobby has no page to tell: what it hears is the dial-in's to play (see dialIn/DialIn.ts). */
+const PHONE_IN_LOBBY: ParticipantChannel = { send: () => undefined, close: () => undefined };
 
 interface RoomEvents {
   /** The room has no participant here any more and let go of its media: drop it. */
@@ -186,6 +189,35 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       const muted = !participant.audioMuted;
       this.moderation.setOwnMute(participantId, muted, participant.videoMuted);
       return muted;
+    });
+  }
+
+  /**
+   * Brings in a phone that called with the room's PIN, as a dialled one;
+   * with the lobby on, it knocks first (`waiting` is called) and enters once
+   * a host admits it. Rejects with LobbyRefusal when it is turned away.
+   */
+  async dialIn(call: PhoneCall, name: string, waiting: () => void): Promise<{ participantId: string }> {
+    const knocking = await this.request(() => {
+      if (!this.moderation.currentRules.lobby) return undefined;
+      const participant = this.members.holdPhone(call, name);
+      participant.mustKnock = true;
+      // A caller who hangs up while waiting leaves the lobby at once.
+      call.on('state', () => {
+        if (call.isOver) void this.change(() => this.lobby.deny(participant, 'the phone hung up'));
+      });
+      return { participant, knock: this.lobby.knock(participant, PHONE_IN_LOBBY) };
+    });
+    if (knocking) {
+      waiting();
+      await knocking.knock?.admitted;
+    }
+    return this.request(() => {
+      const participant = knocking?.participant ?? this.members.holdPhone(call, name);
+      if (this.members.roster.localParticipant(participant.id) !== participant) throw new LobbyRefusal('the phone left the lobby');
+      this.members.admitPhone(participant);
+      this.media.start(participant);
+      return { participantId: participant.id };
     });
   }
 

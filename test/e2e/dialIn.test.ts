@@ -16,7 +16,7 @@ import { launchBrowser, newPage } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { receivedPeakHz } from '../support/pageAudio.js';
-import { tileData } from '../support/hostsCluster.js';
+import { openPanel, tileData } from '../support/hostsCluster.js';
 import { analyseWavTail, type SipCaller, type SipLab, type ToneReport } from '../support/telephony/sipLab.js';
 import { DIAL_IN_NUMBER, invitation, startDialInLab } from '../support/telephony/dialInLab.js';
 import type { AgentCall } from '../support/telephony/baresipAgent.js';
@@ -141,6 +141,67 @@ describe('dial-in with a meeting PIN', () => {
       console.log(`joined by SIP INFO digits: page heard ${peak} Hz; /endPSTNCall hung the call up`);
     } finally {
       await sipp.stop();
+    }
+  });
+
+  /** Turns a room switch of the host's People panel (lock, lobby) on or off. */
+  async function setRoomSwitch(selector: string, on: boolean): Promise<void> {
+    await openPanel(page);
+    if ((await page.locator(selector).getAttribute('aria-pressed')) !== String(on)) await page.click(selector);
+    await waitFor(() => page.locator(selector).getAttribute('aria-pressed'), (pressed) => pressed === String(on), 10_000);
+  }
+
+  it('holds a caller in the lobby while it is on: it hears the waiting message until the host admits it, then joins', async () => {
+    await setRoomSwitch('#lobby-button', true);
+    try {
+      const call = await callIn();
+      await caller.sendDigits(`${pin}#`);
+      const admit = page.locator('#lobby-list [data-verb="admit"]');
+      await admit.waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator('figure[data-kind="phone"]').count(), 0, 'no tile while the phone knocks');
+      // The typed PIN cut the welcome short: what the caller hears now is the waiting message.
+      const heardWav = call.recording!.heardWav;
+      const waitingHeard = await waitFor(() => heardLately(heardWav, 1), (heard) => heard !== undefined && heard.rms > 0.02, 10_000);
+      await admit.click();
+      const participantId = await phoneTileId();
+      const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
+      assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the admitted caller, heard ${peak} Hz`);
+      console.log(`lobby: the caller knocked, heard the waiting message (rms ${waitingHeard?.rms.toFixed(3)}), was admitted and heard at ${peak} Hz`);
+      await hangUp(call, participantId);
+    } finally {
+      await setRoomSwitch('#lobby-button', false);
+    }
+  });
+
+  it('ends the call of a caller the host denies in the lobby', async () => {
+    await setRoomSwitch('#lobby-button', true);
+    try {
+      const call = await callIn();
+      await caller.sendDigits(`${pin}#`);
+      const deny = page.locator('#lobby-list [data-verb="deny"]');
+      await deny.waitFor({ timeout: 10_000 });
+      await deny.click();
+      const closed = await caller.waitForClosed(call.callId, 15_000);
+      assert.equal(await page.locator('figure[data-kind="phone"]').count(), 0, 'the denied phone never joined');
+      assert.equal(await page.locator('#lobby-list [data-verb="deny"]').count(), 0, 'and left the lobby');
+      console.log(`lobby: the denied caller was hung up (${closed.closeReason})`);
+    } finally {
+      await setRoomSwitch('#lobby-button', false);
+    }
+  });
+
+  it('tells a caller to a locked room that it is locked and hangs up; nothing joins', async () => {
+    await setRoomSwitch('#lock-room-button', true);
+    try {
+      const before = await metric(server.url, 'convene_dial_in_calls_total{outcome="locked"}');
+      const call = await callIn();
+      await caller.sendDigits(`${pin}#`);
+      const closed = await caller.waitForClosed(call.callId, 15_000);
+      assert.equal(await page.locator('figure[data-kind="phone"]').count(), 0, 'no phone joined the locked room');
+      assert.equal(await metric(server.url, 'convene_dial_in_calls_total{outcome="locked"}'), before + 1);
+      console.log(`locked room: the caller heard so and was hung up (${closed.closeReason})`);
+    } finally {
+      await setRoomSwitch('#lock-room-button', false);
     }
   });
 

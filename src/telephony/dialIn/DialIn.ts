@@ -12,6 +12,7 @@
  */
 import type { SipRequest } from 'sip';
 import type { RoomRegistry } from '../../rooms/RoomRegistry.js';
+import { LobbyRefusal } from '../../rooms/Lobby.js';
 import type { RoomAccess } from '../../http/RoomAccess.js';
 import type { FailureLog } from '../../support/failures.js';
 import { isPin } from '../../cluster/roomPins.js';
@@ -28,7 +29,7 @@ import type { KeypadDigit } from './telephoneEvents.js';
 import { maskedCaller } from './maskedCaller.js';
 
 /** How a dial-in ended, for the metrics. */
-export type DialInOutcome = 'joined' | 'wrong_pin' | 'rate_limited' | 'hung_up' | 'locked' | 'full' | 'refused' | 'failed';
+export type DialInOutcome = 'joined' | 'wrong_pin' | 'rate_limited' | 'hung_up' | 'locked' | 'full' | 'denied' | 'refused' | 'failed';
 
 export interface DialInMetrics {
   callEnded(outcome: DialInOutcome): void;
@@ -185,13 +186,17 @@ export class DialIn {
       return refusal;
     }
     const name = maskedCaller(leg.callerNumber);
-    const call = new DialInCall(leg.callerNumber, name, { ...this.deps.line, codec: offer.codec }, leg, media, this.deps.failures.child({ room }));
+    const farewell = (): Promise<void> => say('goodbye').catch(() => undefined);
+    const call = new DialInCall(leg.callerNumber, name, { ...this.deps.line, codec: offer.codec }, leg, media, farewell, this.deps.failures.child({ room }));
+    // With the lobby on, the caller hears that it waits, again and again, until a host answers.
+    const waiting = (): void => this.deps.failures.watch('cannot tell a dial-in caller to wait', this.deps.prompts.get('waiting', offer.codec).then((audio) => media.play(audio, { loop: true })));
     try {
-      const { participantId } = await this.deps.rooms.use(room, (joined) => joined.dialOut(call, name));
+      const { participantId } = await this.deps.rooms.use(room, (joined) => joined.dialIn(call, name, waiting));
       this.deps.failures.watch('cannot greet a dial-in caller', say('joined'));
       this.listenToKeypad(leg, media, offer, room, participantId, call);
       return 'joined';
     } catch (error) {
+      if (error instanceof LobbyRefusal) return leg.isOver ? 'hung_up' : 'denied';
       call.fail('the call could not join the room');
       this.deps.failures.report('cannot bring a dial-in call into its room', error);
       return 'failed';

@@ -3,7 +3,8 @@
  * like a dialled one (the room gives it a tile and a bridge on Janus), but
  * its line is up already. Connecting it points the bridge at the call's own
  * socket (DialInMedia), which relays between the phone and the mixer and
- * keeps reading the keypad. Whatever ends the call ends its SIP dialog too.
+ * keeps reading the keypad. Whatever ends the call (a host, /endPSTNCall,
+ * the lobby turning it away) ends its SIP dialog too, after a goodbye.
  */
 import type { PhoneBridge } from '../../media/PhoneBridge.js';
 import type { FailureLog } from '../../support/failures.js';
@@ -21,12 +22,14 @@ export class DialInCall extends PhoneCall {
     line: PhoneLine,
     private readonly leg: InboundCall,
     private readonly media: DialInMedia,
+    /** Says goodbye to the caller; resolves once said (or cut short). */
+    farewell: () => Promise<void>,
     failures: FailureLog,
   ) {
     super(number, displayName, line, failures);
     leg.once('ended', (byCaller) => this.finish('ended', byCaller ? 'the phone hung up' : 'hung up'));
     this.on('state', () => {
-      if (this.isOver) leg.hangUp();
+      if (this.isOver && !leg.isOver) void farewell().finally(() => leg.hangUp());
     });
   }
 

@@ -23,7 +23,6 @@ export const PROMPT_TEXTS = {
   locked: 'This meeting is locked. Goodbye.',
   full: 'This meeting is full. Goodbye.',
   waiting: 'Please wait. A host will let you in soon.',
-  denied: 'You were not let in. Goodbye.',
   muted: 'You are muted.',
   unmuted: 'You are unmuted.',
 } as const;
