@@ -17,8 +17,8 @@ import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { receivedPeakHz } from '../support/pageAudio.js';
 import { openPanel, tileData } from '../support/hostsCluster.js';
-import { analyseWavTail, type SipCaller, type SipLab, type ToneReport } from '../support/telephony/sipLab.js';
-import { DIAL_IN_NUMBER, invitation, startDialInLab } from '../support/telephony/dialInLab.js';
+import type { SipCaller, SipLab } from '../support/telephony/sipLab.js';
+import { callIn, DIAL_IN_NUMBER, heardLately, invitation, phoneTileId, startDialInLab } from '../support/telephony/dialInLab.js';
 import type { AgentCall } from '../support/telephony/baresipAgent.js';
 import { callWithInfoDigits } from '../support/telephony/sippInfoCaller.js';
 
@@ -27,8 +27,6 @@ const ROOM = 'dial-in';
 /** The caller's account: its user part is the number the server sees. */
 const CALLER = 'mobile';
 
-/** The last seconds of what the caller heard; undefined while the recording is too short. */
-const heardLately = (wav: string, seconds: number): Promise<ToneReport | undefined> => analyseWavTail(wav, seconds).catch(() => undefined);
 
 /** One sample of the server's metrics, e.g. `convene_dial_in_calls_total{outcome="joined"}`; 0 when absent. */
 async function metric(baseUrl: string, sample: string): Promise<number> {
@@ -71,25 +69,6 @@ describe('dial-in with a meeting PIN', () => {
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  /** Calls in, and waits until the caller has heard seconds of the spoken prompt. */
-  async function callIn(): Promise<AgentCall> {
-    const dialled = await caller.dial(CALLER, DIAL_IN_NUMBER);
-    const call = await caller.waitForEstablished(dialled.callId);
-    const heardWav = call.recording?.heardWav;
-    assert.ok(heardWav, 'the caller records what it hears');
-    const prompt = await waitFor(() => heardLately(heardWav, 1), (heard) => heard !== undefined && heard.rms > 0.02, 15_000);
-    console.log(`prompt heard by the caller: rms ${prompt?.rms.toFixed(3)} over its last second`);
-    return call;
-  }
-
-  async function phoneTileId(): Promise<string> {
-    const tile = page.locator('figure[data-kind="phone"]');
-    await tile.waitFor({ timeout: 10_000 });
-    const id = await tile.getAttribute('data-participant-id');
-    assert.ok(id, 'the phone has a tile');
-    return id;
-  }
-
   async function hangUp(call: AgentCall, participantId: string): Promise<void> {
     await caller.hangup();
     await caller.waitForClosed(call.callId);
@@ -97,9 +76,9 @@ describe('dial-in with a meeting PIN', () => {
   }
 
   it('takes a caller who types the PIN as RFC 4733 digits into the room: the page hears its 1 kHz, it hears the page’s 440 Hz', async () => {
-    const call = await callIn();
+    const call = await callIn(caller, CALLER);
     await caller.sendDigits(`${pin}#`);
-    const participantId = await phoneTileId();
+    const participantId = await phoneTileId(page);
     const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
     assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the caller's 1 kHz, heard ${peak} Hz`);
     const heardWav = call.recording!.heardWav;
@@ -110,9 +89,9 @@ describe('dial-in with a meeting PIN', () => {
   });
 
   it('mutes and unmutes the phone with *6: its tile shows it and the page stops hearing it', async () => {
-    const call = await callIn();
+    const call = await callIn(caller, CALLER);
     await caller.sendDigits(`${pin}#`);
-    const participantId = await phoneTileId();
+    const participantId = await phoneTileId(page);
     const heardHz = (check: (hz: number) => boolean) => waitFor(() => receivedPeakHz(page, participantId), check, 15_000, 250);
     const before = await heardHz((hz) => Math.abs(hz - 1000) < 50);
     assert.ok(Math.abs(before - 1000) < 50, `the page hears the phone before *6, heard ${before} Hz`);
@@ -130,7 +109,7 @@ describe('dial-in with a meeting PIN', () => {
   it('takes a caller who sends the PIN as SIP INFO digits into the room: the page hears its 1 kHz', async () => {
     const sipp = await callWithInfoDigits({ trunk: lab.trunk, number: DIAL_IN_NUMBER, digits: `${pin}#`, toneHz: 1000, workDir });
     try {
-      const participantId = await phoneTileId();
+      const participantId = await phoneTileId(page);
       const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
       assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the INFO caller's 1 kHz, heard ${peak} Hz`);
       const ended = await page.evaluate(async () => (await fetch('/endPSTNCall', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
@@ -154,7 +133,7 @@ describe('dial-in with a meeting PIN', () => {
   it('holds a caller in the lobby while it is on: it hears the waiting message until the host admits it, then joins', async () => {
     await setRoomSwitch('#lobby-button', true);
     try {
-      const call = await callIn();
+      const call = await callIn(caller, CALLER);
       await caller.sendDigits(`${pin}#`);
       const admit = page.locator('#lobby-list [data-verb="admit"]');
       await admit.waitFor({ timeout: 10_000 });
@@ -163,7 +142,7 @@ describe('dial-in with a meeting PIN', () => {
       const heardWav = call.recording!.heardWav;
       const waitingHeard = await waitFor(() => heardLately(heardWav, 1), (heard) => heard !== undefined && heard.rms > 0.02, 10_000);
       await admit.click();
-      const participantId = await phoneTileId();
+      const participantId = await phoneTileId(page);
       const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
       assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the admitted caller, heard ${peak} Hz`);
       console.log(`lobby: the caller knocked, heard the waiting message (rms ${waitingHeard?.rms.toFixed(3)}), was admitted and heard at ${peak} Hz`);
@@ -176,7 +155,7 @@ describe('dial-in with a meeting PIN', () => {
   it('ends the call of a caller the host denies in the lobby', async () => {
     await setRoomSwitch('#lobby-button', true);
     try {
-      const call = await callIn();
+      const call = await callIn(caller, CALLER);
       await caller.sendDigits(`${pin}#`);
       const deny = page.locator('#lobby-list [data-verb="deny"]');
       await deny.waitFor({ timeout: 10_000 });
@@ -194,7 +173,7 @@ describe('dial-in with a meeting PIN', () => {
     await setRoomSwitch('#lock-room-button', true);
     try {
       const before = await metric(server.url, 'convene_dial_in_calls_total{outcome="locked"}');
-      const call = await callIn();
+      const call = await callIn(caller, CALLER);
       await caller.sendDigits(`${pin}#`);
       const closed = await caller.waitForClosed(call.callId, 15_000);
       assert.equal(await page.locator('figure[data-kind="phone"]').count(), 0, 'no phone joined the locked room');
@@ -211,7 +190,7 @@ describe('dial-in with a meeting PIN', () => {
       wrongAttempts: await metric(server.url, 'convene_dial_in_pin_attempts_total{result="wrong"}'),
       joined: await metric(server.url, 'convene_dial_in_calls_total{outcome="joined"}'),
     };
-    const call = await callIn();
+    const call = await callIn(caller, CALLER);
     const wrong = pin === '00000000' ? '11111111' : '00000000';
     await caller.sendDigits(`${wrong}#${wrong}#${wrong}#`);
     const closed = await caller.waitForClosed(call.callId, 30_000);
