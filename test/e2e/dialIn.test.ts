@@ -17,7 +17,7 @@ import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { receivedPeakHz } from '../support/pageAudio.js';
 import { openPanel, tileData } from '../support/hostsCluster.js';
-import type { SipCaller, SipLab } from '../support/telephony/sipLab.js';
+import type { SipCaller, SipLab, ToneReport } from '../support/telephony/sipLab.js';
 import { callIn, DIAL_IN_NUMBER, heardLately, invitation, phoneTileId, startDialInLab } from '../support/telephony/dialInLab.js';
 import type { AgentCall } from '../support/telephony/baresipAgent.js';
 import { callWithInfoDigits } from '../support/telephony/sippInfoCaller.js';
@@ -85,6 +85,24 @@ describe('dial-in with a meeting PIN', () => {
     const heard = await waitFor(() => heardLately(heardWav, 2), (report) => report !== undefined && report.energyShareNear(440) > 0.5, 15_000);
     assert.ok(heard && heard.energyShareNear(440) > 0.5, `the caller should hear 440 Hz: ${JSON.stringify(heard)}`);
     console.log(`joined by RFC 4733 digits: page heard ${peak} Hz; caller's last 2 s: ${Math.round(heard.energyShareNear(440) * 100)} % near 440 Hz`);
+    await hangUp(call, participantId);
+  });
+
+  it('says how many are in the room on *1, to the caller only, in place of the room for that moment', async () => {
+    const call = await callIn(caller, CALLER);
+    await caller.sendDigits(`${pin}#`);
+    const participantId = await phoneTileId(page);
+    const heardWav = call.recording!.heardWav;
+    const roomHeard = (report: ToneReport | undefined): boolean => report !== undefined && report.energyShareNear(440) > 0.5;
+    await waitFor(() => heardLately(heardWav, 1), roomHeard, 15_000);
+    await caller.sendDigits('*1');
+    const spoken = await waitFor(() => heardLately(heardWav, 1), (report) => report !== undefined && report.rms > 0.02 && report.energyShareNear(440) < 0.2, 10_000);
+    assert.ok(spoken && spoken.energyShareNear(440) < 0.2, `the caller hears speech instead of the room: ${JSON.stringify(spoken)}`);
+    const back = await waitFor(() => heardLately(heardWav, 1), roomHeard, 15_000);
+    assert.ok(roomHeard(back), 'and the room again once it is said');
+    const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
+    assert.ok(Math.abs(peak - 1000) < 50, `the page keeps hearing the caller's 1 kHz, heard ${peak} Hz`);
+    console.log(`*1: the caller heard speech (rms ${spoken.rms.toFixed(3)}, ${Math.round(spoken.energyShareNear(440) * 100)} % near 440 Hz), then the room again`);
     await hangUp(call, participantId);
   });
 

@@ -155,21 +155,25 @@ export class DialIn {
     if (!(await confirmed(leg))) return 'hung_up';
     await say('welcome');
     for (let attempt = 1; attempt <= PIN_TRIES; attempt++) {
+      if (leg.isOver) return 'hung_up';
       const waiting = entries.next(ENTRY_TIMEOUT_MS);
       leg.once('ended', waiting.cancel);
       const entry = await waiting.entry;
       leg.off('ended', waiting.cancel);
       if (leg.isOver) return 'hung_up';
-      const room = entry !== undefined && isPin(entry) ? await this.deps.rooms.roomOfPin(entry) : undefined;
-      const members = room === undefined ? 0 : await this.deps.rooms.memberCount(room);
-      if (leg.isOver) return 'hung_up';
-      this.deps.metrics.pinTried(room !== undefined && members > 0);
-      if (room !== undefined && members > 0) {
-        stopTyping();
-        return this.join(leg, media, offer, room, members);
+      // Silence uses up a try, but only a PIN typed counts against the caller's budget.
+      if (entry !== undefined) {
+        const room = isPin(entry) ? await this.deps.rooms.roomOfPin(entry) : undefined;
+        const members = room === undefined ? 0 : await this.deps.rooms.memberCount(room);
+        if (leg.isOver) return 'hung_up';
+        this.deps.metrics.pinTried(room !== undefined && members > 0);
+        if (room !== undefined && members > 0) {
+          stopTyping();
+          return this.join(leg, media, offer, room, members);
+        }
+        if (!this.attempts.recordFailure(leg.callerNumber)) break;
       }
-      if (!this.attempts.recordFailure(leg.callerNumber)) break;
-      if (attempt < PIN_TRIES) await say('invalid');
+      if (attempt < PIN_TRIES) await say(entry === undefined ? 'welcome' : 'invalid');
     }
     stopTyping();
     await say('goodbye');
@@ -189,7 +193,11 @@ export class DialIn {
     const farewell = (): Promise<void> => say('goodbye').catch(() => undefined);
     const call = new DialInCall(leg.callerNumber, name, { ...this.deps.line, codec: offer.codec }, leg, media, farewell, this.deps.failures.child({ room }));
     // With the lobby on, the caller hears that it waits, again and again, until a host answers.
-    const waiting = (): void => this.deps.failures.watch('cannot tell a dial-in caller to wait', this.deps.prompts.get('waiting', offer.codec).then((audio) => media.play(audio, { loop: true })));
+    const waiting = (): void =>
+      this.deps.failures.watch(
+        'cannot tell a dial-in caller to wait',
+        this.deps.prompts.get('waiting', offer.codec).then((audio) => media.play(audio, { loop: true })),
+      );
     try {
       const { participantId } = await this.deps.rooms.use(room, (joined) => joined.dialIn(call, name, waiting));
       this.deps.failures.watch('cannot greet a dial-in caller', say('joined'));
