@@ -21,7 +21,15 @@ export interface CopySource {
   streams: videoroom.RemoteStreamSpec[];
 }
 
-export class FeedCopy {
+/** A feed's presence on another node, whatever carries it there: its feed id there, and how to take it away. */
+export interface NodeCopy {
+  /** The copy's feed id on the target node. */
+  readonly feedId: number;
+  /** Releases the copy; with `originGone`, the original is gone and took its forwarding with it. */
+  close(options: { originGone: boolean }): Promise<void>;
+}
+
+export class FeedCopy implements NodeCopy {
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -73,6 +81,6 @@ export async function removeOrphanedCopy(target: JanusNode, janusRoom: number, c
 }
 
 /** Janus receives plain RTP on the host its API is reached on. */
-function rtpHost(node: JanusNode): string {
+export function rtpHost(node: JanusNode): string {
   return new URL(node.url).hostname;
 }

@@ -9,11 +9,12 @@ import type { FeedKind } from '../protocol/messages.js';
 import type { JanusNode } from './JanusNode.js';
 import type { RemoteStreamSpec } from './janus/videoroom.js';
 import type { VideoSource } from './layerChoice.js';
+import type { NodeCopy } from './FeedCopy.js';
 
 /**
  * A feed of ours that others can receive now. `audioMid` names its audio
  * stream, if it sends audio; `streams` describe it for copies on other
- * nodes (empty when it cannot be copied).
+ * nodes (empty when the VideoRoom cannot copy it).
  */
 export interface LiveFeed {
   feed: FeedKind;
@@ -22,6 +23,8 @@ export interface LiveFeed {
   streams: RemoteStreamSpec[];
   /** Its video's picture, when it sends video and said how big. */
   video: VideoSource | undefined;
+  /** How the session itself puts the feed on another node, for a feed the VideoRoom cannot copy (a phone's, see PhoneMixCopy). */
+  copyTo?: (target: JanusNode, display: string) => Promise<NodeCopy>;
 }
 
 /** Another participant's feed, as it exists in the VideoRoom on the receiver's node (the original or a copy of it). */

@@ -115,6 +115,11 @@ export class PageMedia extends EventEmitter<MediaSessionEvents> implements Media
     return this.subscriber.receivingCount;
   }
 
+  /** Settles once the subscription has made the offer it needs to (see PageSubscriber.idle). */
+  subscriptionIdle(): Promise<void> {
+    return this.subscriber.idle();
+  }
+
   /** The subscription offer that waits for the page's answer, if any. */
   get pendingOffer(): SubscriptionOffer | undefined {
     const notice = this.subscriber.pendingOffer;

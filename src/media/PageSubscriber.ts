@@ -158,6 +158,11 @@ export class PageSubscriber {
     this.switches.clear();
   }
 
+  /** Settles once the changes asked so far are made: an offer waits for the page, or nothing needed one. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
   /** The offer that waits for the page's answer, if any (made before the page connected, it is handed over with the welcome). */
   get pendingOffer(): SubscriptionNotice | undefined {
     return this.offerWithPage;

@@ -9,11 +9,16 @@
  * So the phone hears everyone else mixed, and the room receives the phone
  * as one more audio-only feed, subscribed to like any other. The bridge is
  * the phone's media session: rooms offer it feeds as they offer a page's.
+ * In a room that spans nodes, the feeds of pages elsewhere come from their
+ * copies on this node, and the phone's mix is forwarded once more to each
+ * other node the room uses (see PhoneMixCopy).
  *
  * It owns everything it makes on Janus, and closing it releases all of it:
  * the forwarders from the room's feeds (they would outlive the call, since
  * they belong to the feeds' publishers), the phone's remote publisher (even
- * one still being added), the AudioBridge room and the session.
+ * one still being added), the AudioBridge room (with every forwarder of its
+ * mix) and the session. The copies of the phone's feed on other nodes
+ * belong to the room, which removes them when the feed ends.
  */
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -23,6 +28,7 @@ import type { JanusNode } from './JanusNode.js';
 import * as audiobridge from './janus/audiobridge.js';
 import * as videoroom from './janus/videoroom.js';
 import type { LiveFeed, MediaSession, MediaSessionEvents, OfferedFeed } from './MediaSession.js';
+import { PhoneMixCopy, type PhoneMix } from './PhoneMixCopy.js';
 import type { FailureLog } from '../support/failures.js';
 
 const PHONE_GROUP = 'phone';
@@ -51,6 +57,22 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
   /** The phone's own feed in the VideoRoom, from the moment it is asked for. */
   private publication: Promise<{ live: LiveFeed; port: number }> | undefined;
   private closing: Promise<void> | undefined;
+  /** The phone's mix in Opus, as a remote publisher in the VideoRoom receives it; each forward of it ends with the mixer. */
+  private readonly phoneMix: PhoneMix = {
+    forward: (to) =>
+      audiobridge.forwardGroup(this.mixer, {
+        room: this.mixRoom,
+        group: PHONE_GROUP,
+        host: to.host,
+        port: to.port,
+        codec: 'opus',
+        payloadType: videoroom.OPUS_PAYLOAD_TYPE,
+        ssrc: videoroom.REMOTE_PUBLISHER_BASE_SSRC,
+      }),
+    stop: async (forwarderId) => {
+      if (!this.closing && this.node.isUp) await audiobridge.stopForward(this.mixer, this.mixRoom, forwarderId);
+    },
+  };
 
   private constructor(
     readonly node: JanusNode,
@@ -98,15 +120,7 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
     if (this.closing || this.publication) return;
     this.publication = this.addRemotePublisher();
     const { live, port } = await this.publication;
-    await audiobridge.forwardGroup(this.mixer, {
-      room: this.mixRoom,
-      group: PHONE_GROUP,
-      host: SAME_NODE,
-      port,
-      codec: 'opus',
-      payloadType: videoroom.OPUS_PAYLOAD_TYPE,
-      ssrc: videoroom.REMOTE_PUBLISHER_BASE_SSRC,
-    });
+    await this.phoneMix.forward({ host: SAME_NODE, port });
     if (!this.closing) this.emit('feedLive', live);
   }
 
@@ -143,8 +157,9 @@ export class PhoneBridge extends EventEmitter<MediaSessionEvents> implements Med
 
   private async addRemotePublisher(): Promise<{ live: LiveFeed; port: number }> {
     const { feedId, port } = await videoroom.addAudioOnlyRemotePublisher(await this.node.controlHandle(), this.janusRoom, this.display);
-    // A remote publisher cannot be copied to other nodes (Janus remotizes local publishers only).
-    return { live: { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID, streams: [], video: undefined }, port };
+    // Janus remotizes local publishers only: other nodes get the mix itself, forwarded once more.
+    const copyTo = (target: JanusNode, display: string): Promise<PhoneMixCopy> => PhoneMixCopy.create(this.phoneMix, this.janusRoom, display, target);
+    return { live: { feed: 'camera', feedId, audioMid: videoroom.REMOTE_AUDIO_MID, streams: [], video: undefined, copyTo }, port };
   }
 
   /** Joins a feed's input to the mixer and forwards the feed's audio to it; a source dropped meanwhile stops early (`drop` undoes the rest). */

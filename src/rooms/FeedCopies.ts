@@ -1,11 +1,13 @@
 /**
  * The copies of this server's feeds on the other Janus nodes the room
- * uses. Each copy (see media/FeedCopy.ts) is made once per feed and node
- * and has one owner here: dropping it releases it on both nodes, even when
- * it is dropped while still being made.
+ * uses. Each copy (see media/FeedCopy.ts, or media/PhoneMixCopy.ts for a
+ * phone's feed) is made once per feed and node and has one owner here:
+ * dropping it releases it on both nodes, even when it is dropped while
+ * still being made.
  */
 import type { JanusNode } from '../media/JanusNode.js';
-import { FeedCopy } from '../media/FeedCopy.js';
+import { FeedCopy, type NodeCopy } from '../media/FeedCopy.js';
+import type { LiveFeed } from '../media/MediaSession.js';
 import type { RemoteStreamSpec } from '../media/janus/videoroom.js';
 import type { FailureLog } from '../support/failures.js';
 import type { NodeRooms } from './NodeRooms.js';
@@ -15,11 +17,13 @@ export interface CopyRequest {
   origin: JanusNode;
   feedId: number;
   streams: RemoteStreamSpec[];
+  /** The publisher's own way to copy a feed the VideoRoom cannot copy (a phone's). */
+  copyTo?: LiveFeed['copyTo'];
 }
 
 export class FeedCopies {
   /** By feed key, then target node URL: the copy, or its making. */
-  private readonly copies = new Map<string, Map<string, Promise<FeedCopy | undefined>>>();
+  private readonly copies = new Map<string, Map<string, Promise<NodeCopy | undefined>>>();
 
   constructor(
     private readonly nodeRooms: NodeRooms,
@@ -31,11 +35,11 @@ export class FeedCopies {
    * with the new copy, or undefined when there is nothing new to report
    * (already made, dropped meanwhile, or failed: failures are reported here).
    */
-  make(request: CopyRequest, target: JanusNode): Promise<FeedCopy | undefined> {
-    const perNode = this.copies.get(request.key) ?? new Map<string, Promise<FeedCopy | undefined>>();
+  make(request: CopyRequest, target: JanusNode): Promise<NodeCopy | undefined> {
+    const perNode = this.copies.get(request.key) ?? new Map<string, Promise<NodeCopy | undefined>>();
     this.copies.set(request.key, perNode);
-    if (perNode.has(target.url) || request.streams.length === 0) return Promise.resolve(undefined);
-    const making: Promise<FeedCopy | undefined> = this.create(request, target).then(
+    if (perNode.has(target.url) || (request.streams.length === 0 && !request.copyTo)) return Promise.resolve(undefined);
+    const making: Promise<NodeCopy | undefined> = this.create(request, target).then(
       async (copy) => {
         if (this.copies.get(request.key)?.get(target.url) === making) return copy;
         await copy.close({ originGone: false }).catch((error: unknown) => this.failures.report('cannot remove a feed copy', error));
@@ -66,20 +70,25 @@ export class FeedCopies {
     return Promise.all([...(perNode?.values() ?? [])].map((making) => this.release(making, originGone))).then(() => undefined);
   }
 
-  /** A node went down with its copies: nothing is left there to release. */
+  /** A node went down with its copies: what still sends to them from the origins stops (nothing is left on the node itself to remove). */
   forgetNode(nodeUrl: string): void {
-    for (const perNode of this.copies.values()) perNode.delete(nodeUrl);
+    for (const perNode of this.copies.values()) {
+      const making = perNode.get(nodeUrl);
+      perNode.delete(nodeUrl);
+      if (making) void this.release(making, false);
+    }
   }
 
-  private async create(request: CopyRequest, target: JanusNode): Promise<FeedCopy> {
+  private async create(request: CopyRequest, target: JanusNode): Promise<NodeCopy> {
     await this.nodeRooms.ensure(target);
+    if (request.copyTo) return request.copyTo(target, request.key);
     return FeedCopy.create(
       { origin: request.origin, janusRoom: this.nodeRooms.janusRoom, feedId: request.feedId, display: request.key, streams: request.streams },
       target,
     );
   }
 
-  private release(making: Promise<FeedCopy | undefined>, originGone: boolean): Promise<void> {
+  private release(making: Promise<NodeCopy | undefined>, originGone: boolean): Promise<void> {
     // A copy still being made is closed by `make` once it exists: it is no longer the current one.
     return making.then((copy) => copy?.close({ originGone })).catch((error: unknown) => this.failures.report('cannot remove a feed copy', error));
   }

@@ -153,6 +153,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       return mustKnock ? this.lobby.knock(this.members.holdHere(participantId, name), channel) : undefined;
     });
     await knock?.admitted;
+    await this.media.firstOffer(this.members.roster.localParticipant(participantId));
     return this.request(() => {
       const { participant, self, others } = this.members.attachPage(participantId, name, channel);
       // Held by the channel until its welcome is sent.

@@ -14,11 +14,13 @@ import type { JanusNode } from '../media/JanusNode.js';
 import type { JanusPool } from '../media/JanusPool.js';
 import { feedKey, type LiveFeed, type MediaSession } from '../media/MediaSession.js';
 import { MediaError } from '../media/mediaErrors.js';
+import { PageMedia } from '../media/PageMedia.js';
 import { removeOrphanedCopy } from '../media/FeedCopy.js';
 import type { FeedRecord } from '../cluster/records.js';
 import type { RoomDirectory } from '../cluster/RoomDirectory.js';
 import type { MediaPlacement } from '../cluster/MediaPlacement.js';
 import type { FailureLog } from '../support/failures.js';
+import { waitAtMost } from '../support/time.js';
 import type { Participant } from './Participant.js';
 import type { NodeRooms } from './NodeRooms.js';
 import type { RoomQueue } from './RoomSync.js';
@@ -39,6 +41,9 @@ export interface RoomMediaDeps {
   onLost: (participant: Participant) => void;
 }
 
+/** How long a welcome waits for the offer its page's media is making (on a healthy node, a few milliseconds). */
+const FIRST_OFFER_WAIT_MS = 250;
+
 export class RoomMedia {
   readonly router = new FeedRouter();
   private readonly copies: FeedCopies;
@@ -46,6 +51,8 @@ export class RoomMedia {
   private readonly placements = new Map<string, string>();
   /** Sessions being closed: the room's VideoRooms must outlive them. */
   private readonly closing = new Set<Promise<void>>();
+  /** By feed key: how this server's feeds that the VideoRoom cannot copy are copied by their own session (phones'). */
+  private readonly ownCopiers = new Map<string, NonNullable<LiveFeed['copyTo']>>();
 
   constructor(private readonly deps: RoomMediaDeps) {
     this.copies = new FeedCopies(deps.nodeRooms, deps.failures);
@@ -69,6 +76,18 @@ export class RoomMedia {
       this.deps.failures.report(`cannot set up media for participant ${participant.id}`, error);
       participant.opener.failed(participant, error instanceof MediaError ? error.message : 'the media server is unavailable; retrying');
     });
+  }
+
+  /**
+   * The media `/joinCall` started for a page is usually done making its offer
+   * of the room's feeds before the page connects; when it is not, the welcome
+   * waits a little for it. A welcome that carries the offer lets the page
+   * answer it first and lay out the meeting after; an offer that comes just
+   * behind the welcome waits for all that layout work.
+   */
+  async firstOffer(participant: Participant | undefined): Promise<void> {
+    const media = participant?.media;
+    if (media) await waitAtMost(media.then((session) => (session instanceof PageMedia ? session.subscriptionIdle() : undefined)), FIRST_OFFER_WAIT_MS);
   }
 
   /**
@@ -220,6 +239,9 @@ export class RoomMedia {
       ...(live.audioMid === undefined ? {} : { audioMid: live.audioMid }),
       ...(live.video === undefined ? {} : { video: live.video }),
     };
+    const key = feedKey(publisher.id, live.feed);
+    if (live.copyTo) this.ownCopiers.set(key, live.copyTo);
+    else this.ownCopiers.delete(key);
     this.router.publish(record);
     this.announce(record);
     for (const url of this.nodesInUse()) {
@@ -237,6 +259,7 @@ export class RoomMedia {
   private endFeed(record: FeedRecord): void {
     const key = feedKey(record.participantId, record.feed);
     this.router.withdraw(key);
+    this.ownCopiers.delete(key);
     this.deps.failures.watch(`cannot remove the copies of ${key}`, this.copies.dropAll(key, true));
     this.deps.failures.watch(`cannot withdraw ${key} from the directory`, this.deps.directory.removeFeed(this.deps.room, record.participantId, record.feed));
   }
@@ -252,7 +275,7 @@ export class RoomMedia {
     const originFeedId = record.copies[record.origin];
     if (!origin || target === origin || originFeedId === undefined) return;
     const key = feedKey(record.participantId, record.feed);
-    const request = { key, origin, feedId: originFeedId, streams: record.streams };
+    const request = { key, origin, feedId: originFeedId, streams: record.streams, copyTo: this.ownCopiers.get(key) };
     void this.copies.make(request, target).then((copy) =>
       this.deps.queue(() => {
         // The feed may have ended, or been published again, while the copy was made.

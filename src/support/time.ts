@@ -2,6 +2,19 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Waits for `work` (its failure included), but no longer than `ms`; the timer goes as soon as either ends. */
+export async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work.then(() => undefined, () => undefined), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A duration as people say it: "9 h", "1 h 30 min", "45 s". */
 export function formatDuration(ms: number): string {
   const totalS = Math.round(ms / 1000);

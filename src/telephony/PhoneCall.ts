@@ -82,8 +82,12 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
       throw error;
     }
     this.bridge = bridge;
-    // Without its bridge the call has no sound either way: end it rather than leave a silent line up.
-    bridge.once('lost', () => this.finish('failed', 'media server lost'));
+    // Without its bridge the call has no sound either way (the phone's RTP goes to that node): hang up rather than leave a silent line up.
+    // The state comes first, so the hang-up's own `ended` does not hide why.
+    bridge.once('lost', () => {
+      this.finish('failed', 'media server lost');
+      this.sip?.hangUp();
+    });
     if (!this.isOver) this.connect(bridge);
     return bridge;
   }

@@ -21,24 +21,10 @@ import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 import { startAppServer, type TestAppServer } from '../support/cluster/appServer.js';
 import { startSipLab, telephonyOverrides, type AgentCall, type SipLab } from '../support/telephony/sipLab.js';
 import { knownCalls, nextAnsweredCall } from '../support/telephony/answeredCalls.js';
+import { callAsParticipant as api } from '../support/participantApi.js';
 
 const ROOM = 'phones-everywhere';
 const JANUS_SECRET = randomBytes(18).toString('base64url');
-
-interface ApiReply {
-  status: number;
-  json: Record<string, unknown>;
-}
-
-/** Calls the HTTP API as a participant with `token`: a POST with a JSON body, or a GET without one (as the seed does). */
-async function api(baseUrl: string, path: string, token: string, body?: unknown): Promise<ApiReply> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
 
 describe('hanging up a phone call from another app server', () => {
   let dir: string;

@@ -40,21 +40,6 @@ async function post(page: Page, path: string, body: unknown): Promise<{ status: 
   );
 }
 
-/** The AudioBridge rooms Janus holds now, read from its handles (the mixers are private, so `list` would not show them). */
-async function audioBridgeRooms(admin: JanusAdmin): Promise<Set<number>> {
-  const rooms = new Set<number>();
-  for (const session of await admin.listSessions()) {
-    for (const handle of await admin.listHandles(session)) {
-      const info = (await admin.request({ janus: 'handle_info', session_id: session, handle_id: handle }).catch(() => undefined)) as
-        | { info?: { plugin?: string; plugin_specific?: { room?: unknown } } }
-        | undefined;
-      const room = info?.info?.plugin_specific?.room;
-      if (info?.info?.plugin === 'janus.plugin.audiobridge' && typeof room === 'number') rooms.add(room);
-    }
-  }
-  return rooms;
-}
-
 describe('a phone re-dialled twenty times back to back', () => {
   let lab: SipLab;
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -108,7 +93,7 @@ describe('a phone re-dialled twenty times back to back', () => {
       );
       assert.ok(call, `call ${index}: the phone answers`);
       answeredInMs.push(Date.now() - dialledAt);
-      for (const room of await audioBridgeRooms(admin)) mixers.add(room);
+      for (const room of await admin.audioBridgeRooms()) mixers.add(room);
 
       const heard = await Promise.all(pages.map((page) => waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 100)));
       assert.ok(heard.every((hz) => Math.abs(hz - 1000) < 50), `call ${index}: both pages hear the phone's 1 kHz, heard ${heard.join(' and ')} Hz; the server said: ${problems(log.records())}`);

@@ -78,8 +78,9 @@ describe('a page whose downlink is throttled', () => {
       const decoded = [...now].map(([id, camera]) => camera.framesDecoded - (previous.get(id)?.framesDecoded ?? 0));
       const kbit = Math.round([...now].reduce((sum, [id, camera]) => sum + camera.bytesReceived - (previous.get(id)?.bytesReceived ?? 0), 0) * 8 / 1000);
       const quality = await ann.evaluate(() => (window as unknown as Handle).convene.downlink.quality);
+      const queue = await network.queue();
       steppedDown ||= quality.lower > 0;
-      seconds.push(`${second}s: frames ${decoded.join('/')} widths ${[...now.values()].map((c) => c.width).join('/')} video ${kbit} kbit ${describeQuality(quality)}`);
+      seconds.push(`${second}s: frames ${decoded.join('/')} widths ${[...now.values()].map((c) => c.width).join('/')} video ${kbit} kbit ${describeQuality(quality)} queue ${Math.round(queue.backlogBytes / 1000)} KB dropped ${queue.dropped}`);
       assert.ok(decoded.length === 3 && decoded.every((frames) => frames > 0), `second ${second} of the throttle: every tile decodes (frames per tile ${decoded.join('/')})\n${seconds.join('\n')}`);
       previous = now;
     }

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { HostMessage } from '../../src/client/session/MeetingSession.js';
 import { startTestJanus } from './testJanus.js';
 import { launchBrowser, newPage } from './browser.js';
-import { joinMeeting } from './meetingPage.js';
+import { joinMeeting, type JoinOptions } from './meetingPage.js';
 import { startRedis } from './cluster/redisServer.js';
 import { startAppServer, type TestAppServer } from './cluster/appServer.js';
 
@@ -93,9 +93,9 @@ export async function submitJoin(page: Page, server: TestAppServer, name: string
 }
 
 /** Joins through the page, as a person would, keeping the token `/joinCall` gave it. */
-export async function joinAs(page: Page, server: TestAppServer, name: string, room: string): Promise<Person> {
+export async function joinAs(page: Page, server: TestAppServer, name: string, room: string, options: JoinOptions = {}): Promise<Person> {
   const reply = page.waitForResponse((response) => response.url().endsWith('/joinCall'));
-  await joinMeeting(page, server.url, name, room);
+  await joinMeeting(page, server.url, name, room, options);
   const { token, participantId } = (await (await reply).json()) as { token: string; participantId: string };
   acceptDialogs(page);
   return { page, id: participantId, token, name };

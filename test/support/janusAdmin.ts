@@ -1,6 +1,6 @@
 /**
  * A small client of the Janus Admin API over WebSocket, for checking what
- * Janus still holds (sessions, handles, VideoRooms) after a test. Our
+ * Janus still holds (sessions, handles, VideoRooms, AudioBridge mixers) after a test. Our
  * VideoRooms are private, so the VideoRoom `list` never shows them: rooms
  * are checked one by one, by id, with `exists`.
  */
@@ -18,6 +18,9 @@ const VideoRoomParticipants = z.object({
 });
 const VideoRoomForwarders = z.object({
   response: z.object({ publishers: z.array(z.object({ publisher_id: z.number(), forwarders: z.array(z.object({ stream_id: z.number() }).passthrough()) })) }),
+});
+const AudioBridgeForwarders = z.object({
+  response: z.object({ rtp_forwarders: z.array(z.object({ group: z.string().optional(), ip: z.string(), port: z.number() }).passthrough()) }),
 });
 const VideoRoomRemotes = z.object({ response: z.object({ list: z.array(z.object({ remote_id: z.string() }).passthrough()) }) });
 
@@ -90,6 +93,27 @@ export class JanusAdmin {
 
   async audioBridgeExists(room: number): Promise<boolean> {
     return VideoRoomExists.parse(await this.pluginRequest('janus.plugin.audiobridge', { request: 'exists', room })).response.exists;
+  }
+
+  /** The AudioBridge rooms Janus holds now, read from its handles (the mixers are private, so `list` would not show them). */
+  async audioBridgeRooms(): Promise<Set<number>> {
+    const rooms = new Set<number>();
+    for (const session of await this.listSessions()) {
+      for (const handle of await this.listHandles(session)) {
+        const info = (await this.request({ janus: 'handle_info', session_id: session, handle_id: handle }).catch(() => undefined)) as
+          | { info?: { plugin?: string; plugin_specific?: { room?: unknown } } }
+          | undefined;
+        const room = info?.info?.plugin_specific?.room;
+        if (info?.info?.plugin === 'janus.plugin.audiobridge' && typeof room === 'number') rooms.add(room);
+      }
+    }
+    return rooms;
+  }
+
+  /** Where an AudioBridge room forwards its mixes: one entry per forwarder, with its group. */
+  async audioBridgeForwarders(room: number): Promise<Array<{ group: string | undefined; ip: string; port: number }>> {
+    const reply = await this.pluginRequest('janus.plugin.audiobridge', { request: 'listforwarders', room });
+    return AudioBridgeForwarders.parse(reply).response.rtp_forwarders.map((f) => ({ group: f.group, ip: f.ip, port: f.port }));
   }
 
   /** Everything the VideoRoom `room` holds; an empty listing when the room does not exist. */

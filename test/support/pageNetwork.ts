@@ -80,6 +80,14 @@ export class PageNetwork {
     await run('tc', ['qdisc', 'replace', 'dev', this.mediaEnd, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '32kbit', 'latency', '2s']);
   }
 
+  /** What the throttle holds back now and has dropped so far (`tc -s`), for a test's account of each second. */
+  async queue(): Promise<{ backlogBytes: number; dropped: number }> {
+    const { stdout } = await run('tc', ['-s', 'qdisc', 'show', 'dev', this.mediaEnd]);
+    const backlog = /backlog (\d+)b/.exec(stdout)?.[1];
+    const dropped = /dropped (\d+)/.exec(stdout)?.[1];
+    return { backlogBytes: Number(backlog ?? 0), dropped: Number(dropped ?? 0) };
+  }
+
   async lift(): Promise<void> {
     await run('tc', ['qdisc', 'del', 'dev', this.mediaEnd, 'root']).catch(() => undefined);
   }

@@ -49,17 +49,17 @@ function short({ lower, lowFrameRate, promoted }: DownlinkQuality): string {
 const LADDER: LayerLadder = { depth: 2, climbable: () => TILES };
 
 describe('DownlinkMonitor', () => {
-  it('steps down at once when the pongs queue, before anything is lost; again only if the queue does not drain', () => {
+  it('steps down at once when the pongs queue, before anything is lost, with half the frames; again only if the queue does not drain', () => {
     const seen: string[] = [];
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(5_000);
     assert.deepEqual(seen, [], 'a clean link stays where it is');
     run(1_000, { delayMs: 250 });
-    assert.deepEqual(seen, ['1'], 'within a second of the queue forming');
+    assert.deepEqual(seen, ['1 low'], 'within a second of the queue forming');
     run(1_500, { delayMs: (elapsed) => Math.max(5, 250 - elapsed / 5) });
-    assert.deepEqual(seen, ['1'], 'while the queue drains, it waits');
+    assert.deepEqual(seen, ['1 low'], 'while the queue drains, it waits');
     run(1_000, { delayMs: 300 });
-    assert.deepEqual(seen, ['1', '2'], 'a queue that grows again steps down again');
+    assert.deepEqual(seen, ['1 low', '2 low'], 'a queue that grows again steps down again');
   });
 
   it('steps down after two lossy half-seconds, at once on heavy loss, and counts frozen frames as bad only with loss', () => {
@@ -79,20 +79,22 @@ describe('DownlinkMonitor', () => {
     assert.deepEqual(seen.at(-1), '2 low', 'frozen frames with some loss');
   });
 
-  it('climbs back a tile at a time: the first after four clean seconds, the next ones a second apart', () => {
+  it('climbs back: the frame rate after four clean seconds, then a tile at a time, a second apart', () => {
     const seen: string[] = [];
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(1_000);
     run(1_000, { delayMs: 300 });
-    assert.deepEqual(seen, ['1']);
+    assert.deepEqual(seen, ['1 low']);
     run(3_000);
-    assert.deepEqual(seen, ['1'], 'not yet');
+    assert.deepEqual(seen, ['1 low'], 'not yet');
     run(1_000);
-    assert.deepEqual(seen, ['1', '1 +1']);
+    assert.deepEqual(seen, ['1 low', '1'], 'every tile gets its frames back at once');
     run(1_000);
-    assert.deepEqual(seen, ['1', '1 +1', '1 +2']);
+    assert.deepEqual(seen, ['1 low', '1', '1 +1']);
     run(1_000);
-    assert.deepEqual(seen, ['1', '1 +1', '1 +2', '0'], 'the third tile completes the step');
+    assert.deepEqual(seen, ['1 low', '1', '1 +1', '1 +2']);
+    run(1_000);
+    assert.deepEqual(seen, ['1 low', '1', '1 +1', '1 +2', '0'], 'the third tile completes the step');
   });
 
   it('climbs on through the steps, taking a step of frame rate alone whole', () => {
@@ -100,7 +102,7 @@ describe('DownlinkMonitor', () => {
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(1_000);
     for (let step = 0; step < 3; step++) run(2_500, { delayMs: 300 });
-    assert.deepEqual(seen, ['1', '2', '2 low']);
+    assert.deepEqual(seen, ['1 low', '2 low'], 'the bottom step: no lower layer, half the frames');
     seen.length = 0;
     run(5_000);
     assert.deepEqual(seen, ['2'], 'four clean seconds after the queue drained, the frame rate comes back for every tile at once');
@@ -113,12 +115,12 @@ describe('DownlinkMonitor', () => {
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(1_000);
     run(1_000, { delayMs: 300 });
-    run(4_000);
-    assert.deepEqual(seen, ['1', '1 +1']);
-    run(1_000, { delayMs: 300 });
-    assert.deepEqual(seen, ['1', '1 +1', '1'], 'the promoted tile goes back, the others stay');
     run(5_000);
-    assert.equal(seen.length, 3, 'after a seesaw, four clean seconds are no longer enough');
+    assert.deepEqual(seen, ['1 low', '1', '1 +1']);
+    run(1_000, { delayMs: 300 });
+    assert.deepEqual(seen, ['1 low', '1', '1 +1', '1'], 'the promoted tile goes back, the others stay');
+    run(5_000);
+    assert.equal(seen.length, 4, 'after a seesaw, four clean seconds are no longer enough');
     run(1_000);
     assert.deepEqual(seen.at(-1), '1 +1');
   });

@@ -16,7 +16,11 @@
  *
  * After a step down, the page steps down again only if the queue does not
  * start to drain (and if loss goes on once it should have). Stepping down shrinks every tile's request alike: all tiles
- * keep moving at a lower layer rather than some freezing. The page climbs
+ * keep moving at a lower layer rather than some freezing. A queue also takes
+ * half the frames at once: Janus relays fewer frames from the next packet
+ * on, but a smaller layer only from its keyframe, and until that keyframe
+ * comes the larger one goes on filling the queue; once full, the router
+ * drops packets of every tile, keyframes too, and tiles freeze. The page climbs
  * back after a clean spell a tile at a time (a whole step at once would ask
  * for several keyframes together, a burst a tight link cannot take; a step
  * that only restores the frame rate needs no keyframe and is taken whole),
@@ -91,7 +95,7 @@ export class DownlinkMonitor {
   downlinkDelay(ms: number, atMs: number): void {
     this.delays.push({ atMs, ms });
     this.delays = this.delays.filter((sample) => atMs - sample.atMs <= BASELINE_SPAN_MS);
-    if (atMs - this.steppedDownAt >= SETTLE_MS && this.queued(atMs)) this.stepDown(atMs);
+    if (atMs - this.steppedDownAt >= SETTLE_MS && this.queued(atMs)) this.stepDown(atMs, 'queue');
   }
 
   update(samples: InboundSample[], atMs: number): void {
@@ -137,10 +141,10 @@ export class DownlinkMonitor {
     }
     this.cleanSince = undefined;
     this.badWindows += 1;
-    if (urgent || this.badWindows >= 2) this.stepDown(atMs);
+    if (urgent || this.badWindows >= 2) this.stepDown(atMs, window.queued ? 'queue' : 'loss');
   }
 
-  private stepDown(atMs: number): void {
+  private stepDown(atMs: number, cause: 'queue' | 'loss'): void {
     this.badWindows = 0;
     this.cleanSince = undefined;
     this.climbing = false;
@@ -149,9 +153,10 @@ export class DownlinkMonitor {
     const seesaw = atMs - this.steppedUpAt < SEESAW_MS;
     this.cleanMsToStepUp = seesaw ? Math.min(this.cleanMsToStepUp * 2, MAX_CLEAN_MS_TO_STEP_UP) : FIRST_CLEAN_MS_TO_STEP_UP;
     this.steppedDownAt = atMs;
-    // A failing climb undoes its tiles first; otherwise every tile goes a layer down, then to fewer frames.
+    // A failing climb undoes its tiles first; otherwise every tile goes a layer down (with fewer frames on a queue), then to fewer frames.
+    const lowFrameRate = this.lowFrameRate || cause === 'queue';
     if (this.promoted > 0) this.moveTo(this.lower, this.lowFrameRate, 0, atMs);
-    else if (this.lower < depth) this.moveTo(this.lower + 1, this.lowFrameRate, 0, atMs);
+    else if (this.lower < depth) this.moveTo(this.lower + 1, lowFrameRate, 0, atMs);
     else this.moveTo(this.lower, true, 0, atMs);
   }
 

@@ -14,6 +14,7 @@ import { ReceiveQuality } from './ReceiveQuality.js';
 import { ReceiveStats } from './ReceiveStats.js';
 import { SendQuality } from './SendQuality.js';
 import { SpeakerDetector, type HeardLevel } from './SpeakerDetector.js';
+import { pastItsStart } from './connectionAge.js';
 
 export interface PageMeasures {
   speakers: SpeakerDetector;
@@ -24,10 +25,11 @@ export function measurePage(deps: { session: () => MeetingSession | undefined; s
   const { session, room } = deps;
   const participantOf = (mid: string): string | undefined => session()?.subscriber.streamOf(mid)?.participantId;
   const stats = new ReceiveStats(() => session()?.subscriber.connection);
-  const speakers = new SpeakerDetector(() => heardLevels(session()), participantOf, {
+  const speakers = new SpeakerDetector(participantOf, {
     speaking: (participantId, atMs) => room.speaking(participantId, atMs),
     loudest: (participantId) => room.grid.setSpeaking(participantId),
   });
+  speakers.listenTo(() => heardLevels(session()));
   const downlink = new DownlinkMonitor((quality) => room.setDownlinkQuality(quality), () => room.layerLadder());
   stats.onSample((samples, atMs) => downlink.update(samples, atMs));
 
@@ -47,9 +49,12 @@ export function measurePage(deps: { session: () => MeetingSession | undefined; s
   return { speakers, downlink };
 }
 
-/** The level each received audio stream was last heard at. */
+/** The level each received audio stream was last heard at (the source heard most recently, should an m-line have had two). */
 function heardLevels(session: MeetingSession | undefined): HeardLevel[] {
-  return (session?.subscriber.connection?.getTransceivers() ?? []).flatMap(({ mid, receiver }) =>
-    mid !== null && receiver.track.kind === 'audio' ? [{ mid, level: receiver.getSynchronizationSources()[0]?.audioLevel ?? 0 }] : [],
-  );
+  const pc = session?.subscriber.connection;
+  if (!pc || !pastItsStart(pc)) return [];
+  return session.subscriber.audioReceivers.map(({ mid, receiver }) => {
+    const latest = receiver.getSynchronizationSources().reduce<RTCRtpSynchronizationSource | undefined>((a, b) => (a && a.timestamp >= b.timestamp ? a : b), undefined);
+    return { mid, level: latest?.audioLevel ?? 0 };
+  });
 }

@@ -4,6 +4,8 @@
  * decoded, for the downlink monitor and the connection quality; and the
  * round-trip time of the connection's selected candidate pair.
  */
+import { pastItsStart } from './connectionAge.js';
+
 export interface InboundSample {
   mid: string;
   kind: 'audio' | 'video';
@@ -32,8 +34,7 @@ export class ReceiveStats {
 
   private async sample(): Promise<void> {
     const pc = this.connection();
-    // A connection being set up has nothing to read yet, and a getStats would queue on the browser's WebRTC thread beside its setup.
-    if (!pc || pc.connectionState === 'closed' || pc.connectionState === 'new' || pc.connectionState === 'connecting') return;
+    if (!pc || !pastItsStart(pc)) return;
     const midOfTrack = new Map(pc.getTransceivers().flatMap((t) => (t.mid === null ? [] : [[t.receiver.track.id, t.mid] as const])));
     const samples: InboundSample[] = [];
     const report = await pc.getStats();

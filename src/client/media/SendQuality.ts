@@ -8,6 +8,7 @@
  */
 import { QualityGrader, type QualityReport } from './ConnectionQuality.js';
 import { selectedRoundTripMs } from './ReceiveStats.js';
+import { pastItsStart } from './connectionAge.js';
 
 const EVERY_MS = 1_000;
 
@@ -33,7 +34,7 @@ export class SendQuality {
 
   private async sample(): Promise<void> {
     const pc = this.connection();
-    if (!pc || pc.connectionState !== 'connected') {
+    if (!pc || pc.connectionState !== 'connected' || !pastItsStart(pc)) {
       this.lastRoundTripMs = undefined;
       return;
     }

@@ -30,6 +30,8 @@ export class Subscriber {
   private pcId: PeerConnectionId | undefined;
   private mapping: SubscribedStreamInfo[] = [];
   private readonly received = new Map<string, ReceivedFeed>();
+  /** The mapped m-lines' audio receivers, as of the last negotiation (asking the connection each time blocks on its thread). */
+  private audio: Array<{ mid: string; receiver: RTCRtpReceiver }> = [];
   /** Offers are applied one after another, in the order they came. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -46,6 +48,11 @@ export class Subscriber {
 
   get id(): PeerConnectionId | undefined {
     return this.pcId;
+  }
+
+  /** The audio received on mapped m-lines, for hearing who speaks. */
+  get audioReceivers(): ReadonlyArray<{ mid: string; receiver: RTCRtpReceiver }> {
+    return this.audio;
   }
 
   /** Which participant's feed a mid carries now. */
@@ -105,9 +112,11 @@ export class Subscriber {
   /** Puts every mapped m-line's track into its feed's stream, and lets go of feeds no longer mapped. */
   private refresh(): void {
     const tracksByFeed = new Map<string, { participantId: string; feed: FeedKind; tracks: MediaStreamTrack[] }>();
+    this.audio = [];
     for (const transceiver of this.pc?.getTransceivers() ?? []) {
       const mapped = transceiver.mid === null ? undefined : this.streamOf(transceiver.mid);
       if (!mapped || transceiver.currentDirection === 'inactive') continue;
+      if (transceiver.receiver.track.kind === 'audio') this.audio.push({ mid: mapped.mid, receiver: transceiver.receiver });
       const key = feedKey(mapped.participantId, mapped.feed);
       const entry = tracksByFeed.get(key) ?? { participantId: mapped.participantId, feed: mapped.feed, tracks: [] };
       entry.tracks.push(transceiver.receiver.track);

@@ -103,3 +103,8 @@ export async function forwardGroup(handle: JanusHandle, options: GroupForward): 
   });
   return parseReply(Forwarding, reply, 'rtp_forward').stream_id;
 }
+
+/** Stops one forwarder of a room's mix (the `stream_id` that `forwardGroup` returned). */
+export async function stopForward(handle: JanusHandle, room: number, streamId: number): Promise<void> {
+  await handle.message({ request: 'stop_rtp_forward', room, stream_id: streamId });
+}
