@@ -46,7 +46,8 @@ describe('dial-in with a meeting PIN', () => {
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'convene-dial-in-'));
-    const dialInLab = await startDialInLab();
+    // A strict trunk: it challenges BYEs from our side, as it does INVITEs.
+    const dialInLab = await startDialInLab({ challengeBye: true });
     lab = dialInLab.lab;
     // Three wrong PINs use up a number's budget, so the last test sees the refusal.
     server = await startTestServer({ ...dialInLab.serverSettings, SIP_DIAL_IN_FAILURES_PER_HOUR: '3' });
@@ -213,6 +214,9 @@ describe('dial-in with a meeting PIN', () => {
     await caller.sendDigits(`${wrong}#${wrong}#${wrong}#`);
     const closed = await caller.waitForClosed(call.callId, 30_000);
     assert.equal(await page.locator('figure[data-kind="phone"]').count(), 0, 'no phone joined the room');
+    const byesOf = async (): Promise<string[]> => lab.trunk.byes().filter((bye) => bye.callId === call.callId).map((bye) => bye.outcome);
+    const byes = await waitFor(byesOf, (outcomes) => outcomes.includes('relayed'), 5_000);
+    assert.deepEqual(byes, ['challenged', 'relayed'], 'the server answered the trunk\'s challenge to its BYE');
     const after = {
       wrongPin: await metric(server.url, 'convene_dial_in_calls_total{outcome="wrong_pin"}'),
       wrongAttempts: await metric(server.url, 'convene_dial_in_pin_attempts_total{result="wrong"}'),

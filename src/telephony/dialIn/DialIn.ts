@@ -94,7 +94,7 @@ export class DialIn {
       endpoint.respond(request, 482, 'Loop Detected');
       return;
     }
-    const leg = new InboundCall(endpoint, request, remote);
+    const leg = new InboundCall(endpoint, request, remote, account);
     const refuse = (status: number, reason: string, outcome: DialInOutcome): void => {
       leg.logger.info({ status, reason }, 'refused an incoming call');
       leg.reject(status, reason);

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import sip, { type NameAddr, type SipRequest, type SipUri } from 'sip';
 import { ALLOWED_METHODS, dialogIdOf, type SipEndpoint, type SipTarget } from '../sip/SipEndpoint.js';
 import { readInfoDigit } from './sipInfoDigits.js';
+import { answerToChallenge, type DigestCredentials } from '../sip/digestChallenge.js';
 import type { KeypadDigit } from './telephoneEvents.js';
 
 export interface InboundCallEvents {
@@ -41,6 +42,8 @@ export class InboundCall extends EventEmitter<InboundCallEvents> {
     private readonly invite: SipRequest,
     /** Where the INVITE came from (the trunk): our in-dialog requests go back there. */
     private readonly peer: SipTarget,
+    /** Our trunk account, for a trunk that challenges our BYE. */
+    private readonly credentials: DigestCredentials,
   ) {
     super();
     this.callId = invite.headers['call-id'];
@@ -165,7 +168,7 @@ export class InboundCall extends EventEmitter<InboundCallEvents> {
     }
   }
 
-  /** The caller's BYE is never challenged by trunks; ours may be refused, which is only logged: the caller may still be connected. */
+  /** A strict trunk challenges our BYE: it goes again with credentials; a refusal is only logged, as the caller may still be connected. */
   private sendBye(): void {
     const contact = this.invite.headers.contact?.[0]?.uri;
     const bye: SipRequest = {
@@ -181,8 +184,15 @@ export class InboundCall extends EventEmitter<InboundCallEvents> {
         'max-forwards': 70,
       },
     };
-    this.endpoint.request(bye, this.peer, (response) => {
-      if (response.status >= 300 && response.status !== 481) this.logger.warn({ status: response.status, reason: response.reason }, 'the trunk refused our BYE');
+    this.sendRequest(bye);
+  }
+
+  private sendRequest(request: SipRequest): void {
+    this.endpoint.request(request, this.peer, (response) => {
+      if (response.status < 200) return;
+      const signed = answerToChallenge(request, response, this.credentials, () => this.cseq++);
+      if (signed) this.sendRequest(signed);
+      else if (response.status >= 300 && response.status !== 481) this.logger.warn({ status: response.status, reason: response.reason }, 'the trunk refused our BYE');
     });
   }
 
