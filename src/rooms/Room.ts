@@ -35,7 +35,7 @@ import { hangUpHeld } from './phoneHangUp.js';
 import type { PageWelcome, RoomDeps } from './RoomTypes.js';
 import { RoomClosedError } from './roomErrors.js';
 import { assertUnreachable } from '../support/unreachable.js';
-import { newPin } from '../cluster/roomPins.js';
+import { DialInPin } from './DialInPin.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
 
@@ -59,8 +59,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private readonly failures: FailureLog;
   private readonly maxDurationTimer: NodeJS.Timeout;
   private sync: RoomSync | undefined;
-  /** The PIN phones type to join (see roomPins.ts), claimed when the room is created. */
-  private dialInPin = '';
+  private readonly pin: DialInPin;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -70,6 +69,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     super();
     this.failures = deps.failures.child({ room: name });
     this.nodeRooms = new NodeRooms(name, deps.settings, this.failures.logger);
+    this.pin = new DialInPin(name, deps.directory, deps.settings.dialInNumber);
     const queue = (change: () => void | Promise<void>): Promise<void> => this.change(change);
     this.media = new RoomMedia({
       ...deps,
@@ -105,7 +105,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   static async create(name: string, deps: RoomDeps): Promise<Room> {
     const room = new Room(name, deps);
     try {
-      room.dialInPin = await deps.directory.roomPin(name, newPin);
+      await room.pin.claim();
       room.sync = await RoomSync.start(deps.directory, name, room, (change) => room.change(change));
       // Read after listening starts, so a change of the rules made meanwhile is either read here or heard.
       const rules = await deps.directory.rules(name);
@@ -161,8 +161,8 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       channel.send(this.hosts.message());
       channel.send({ type: 'roomRules', rules: this.moderation.currentRules });
       if (this.hosts.isHost(participantId)) channel.send(this.lobby.message());
-      const { dialInNumber } = this.deps.settings;
-      if (dialInNumber) channel.send({ type: 'dialIn', number: dialInNumber, pin: this.dialInPin });
+      const dialIn = this.pin.message();
+      if (dialIn) channel.send(dialIn);
       // The first page of a reservation takes the media it started (and the offer it may have made already); a page that comes back starts afresh.
       if (participant.pageAttachments > 1 || !participant.media) {
         this.media.start(participant);
@@ -289,11 +289,14 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     });
   }
 
-  /** The directory is back after an outage: write back what this server holds, then read the room again. */
+  /** The directory is back after an outage: write back what this server holds (the PIN too, see DialInPin), then read the room again. */
   async refresh(): Promise<void> {
-    await this.change(() => {
+    await this.change(async () => {
       this.members.writeBack();
       for (const record of this.media.localFeeds()) this.failures.watch('cannot write back a feed', this.deps.directory.saveFeed(this.name, record));
+      const changed = await this.pin.reclaim();
+      const dialIn = this.pin.message();
+      if (changed && dialIn) this.members.broadcast(dialIn);
     });
     await this.sync?.read();
   }

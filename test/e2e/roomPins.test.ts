@@ -2,8 +2,9 @@
  * Room PINs in both room directories: the memory one of a lone server, and
  * the Redis one between two app servers on a real redis-server. A room has
  * one PIN however many servers ask at once, any server finds the room by
- * it, a PIN another room holds is never handed out twice, and the PIN goes
- * with the room's last member.
+ * it, a PIN another room holds is never handed out twice, the PIN goes
+ * with the room's last member, and a room claims its PIN again after Redis
+ * lost its data.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import type { RoomDirectory } from '../../src/cluster/RoomDirectory.js';
 import type { MemberRecord } from '../../src/cluster/records.js';
 import { isPin, newPin } from '../../src/cluster/roomPins.js';
 import { uncountedFailures } from '../../src/support/failures.js';
+import { DialInPin } from '../../src/rooms/DialInPin.js';
 import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 
 const failures = uncountedFailures(pino({ level: 'silent' }));
@@ -81,11 +83,40 @@ describe('room PINs in the Redis directory', () => {
     [one, two] = await Promise.all([RedisRoomDirectory.connect(redis.url, failures, 5_000), RedisRoomDirectory.connect(redis.url, failures, 5_000)]);
   });
 
+  /** Redis loses everything, as a restart without persistence does. */
+  async function flush(): Promise<void> {
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      await raw.flushAll();
+    } finally {
+      raw.destroy();
+    }
+  }
+
   after(async () => {
     await one?.close();
     await two?.close();
     await redis?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('claims the same PIN again after Redis lost its data, or a new one when another room took it meanwhile', async () => {
+    await one.saveMember('planning', member(one, 'carol'));
+    const pin = new DialInPin('planning', one, '+15550100200');
+    await pin.claim();
+    const before = pin.message()!.pin;
+    await flush();
+    await one.saveMember('planning', member(one, 'carol'));
+    assert.equal(await pin.reclaim(), false, 'the PIN is free: the room takes it again');
+    assert.equal(await two.roomOfPin(before), 'planning');
+    await flush();
+    await two.saveMember('design', member(two, 'dan'));
+    assert.equal(await two.roomPin('design', () => before), before, 'another room takes it meanwhile');
+    await one.saveMember('planning', member(one, 'carol'));
+    assert.equal(await pin.reclaim(), true, 'the room gets a new PIN');
+    assert.notEqual(pin.message()!.pin, before);
+    assert.equal(await two.roomOfPin(pin.message()!.pin), 'planning');
   });
 
   pinChecks(
