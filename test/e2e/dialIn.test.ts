@@ -26,6 +26,8 @@ const run = promisify(execFile);
 const ROOM = 'dial-in';
 /** The caller's account: its user part is the number the server sees. */
 const CALLER = 'mobile';
+/** A second account of the caller that offers A-law only. */
+const ALAW_CALLER = 'landline';
 
 
 /** One sample of the server's metrics, e.g. `convene_dial_in_calls_total{outcome="joined"}`; 0 when absent. */
@@ -51,7 +53,8 @@ describe('dial-in with a meeting PIN', () => {
     lab = dialInLab.lab;
     // Three wrong PINs use up a number's budget, so the last test sees the refusal.
     server = await startTestServer({ ...dialInLab.serverSettings, SIP_DIAL_IN_FAILURES_PER_HOUR: '3' });
-    caller = await lab.startCaller({ profiles: { [CALLER]: { username: lab.trunk.username, password: lab.trunk.password } }, toneHz: 1000 });
+    const credentials = { username: lab.trunk.username, password: lab.trunk.password };
+    caller = await lab.startCaller({ profiles: { [CALLER]: credentials, [ALAW_CALLER]: { ...credentials, codecs: ['pcma'] } }, toneHz: 1000 });
     const micWav = join(workDir, 'mic-440.wav');
     await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', micWav, 'synth', '300', 'sine', '440', 'vol', '0.5']);
     browser = await launchBrowser([`--use-file-for-fake-audio-capture=${micWav}`]);
@@ -87,6 +90,39 @@ describe('dial-in with a meeting PIN', () => {
     assert.ok(heard && heard.energyShareNear(440) > 0.5, `the caller should hear 440 Hz: ${JSON.stringify(heard)}`);
     console.log(`joined by RFC 4733 digits: page heard ${peak} Hz; caller's last 2 s: ${Math.round(heard.energyShareNear(440) * 100)} % near 440 Hz`);
     await hangUp(call, participantId);
+  });
+
+  it('answers a caller that offers A-law only in A-law: its prompt and the room are heard, and it is heard', async () => {
+    const call = await callIn(caller, ALAW_CALLER);
+    await caller.sendDigits(`${pin}#`);
+    const participantId = await phoneTileId(page);
+    const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
+    assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the A-law caller's 1 kHz, heard ${peak} Hz`);
+    const heard = await waitFor(() => heardLately(call.recording!.heardWav, 2), (report) => report !== undefined && report.energyShareNear(440) > 0.5, 15_000);
+    assert.ok(heard && heard.energyShareNear(440) > 0.5, `the A-law caller should hear 440 Hz: ${JSON.stringify(heard)}`);
+    console.log(`A-law: page heard ${peak} Hz; caller's last 2 s: ${Math.round(heard.energyShareNear(440) * 100)} % near 440 Hz`);
+    await hangUp(call, participantId);
+  });
+
+  it('shows each room its own link, number and PIN in the Invite sheet, each copied by its button', async () => {
+    const context = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
+    try {
+      const other = await context.newPage();
+      await joinMeeting(other, server.url, 'Olga', 'another-room');
+      const invite = await invitation(other);
+      assert.match(invite.pin, /^\d{8}$/);
+      assert.notEqual(invite.pin, pin, 'another room has another PIN');
+      await other.click('#invite-button');
+      const copied: Record<string, string> = {};
+      for (const line of ['link', 'number', 'pin']) {
+        await other.click(`#invite-${line}-copy`);
+        copied[line] = await other.evaluate(() => navigator.clipboard.readText());
+      }
+      assert.deepEqual(copied, { link: `${server.url}/?room=another-room`, number: DIAL_IN_NUMBER, pin: invite.pin });
+      console.log(`Invite sheet of another room: ${JSON.stringify(copied)}; this room's PIN is another`);
+    } finally {
+      await context.close();
+    }
   });
 
   it('says how many are in the room on *1, to the caller only, in place of the room for that moment', async () => {

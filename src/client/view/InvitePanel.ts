@@ -56,6 +56,7 @@ export class InvitePanel {
     value.setAttribute('aria-labelledby', name.id);
     const copy = document.createElement('button');
     copy.type = 'button';
+    copy.id = `${id}-copy`;
     copy.textContent = 'Copy';
     copy.setAttribute('aria-label', `Copy ${label}`);
     copy.addEventListener('click', () => {

@@ -17,6 +17,7 @@ import type { RoomAccess } from '../../http/RoomAccess.js';
 import type { FailureLog } from '../../support/failures.js';
 import { isPin } from '../../cluster/roomPins.js';
 import type { PhoneLine } from '../PhoneCall.js';
+import type { G711Codec } from '../phoneSdp.js';
 import type { SipTarget } from '../sip/SipEndpoint.js';
 import { buildAnswer, readOffer, type DialInMediaOffer } from './dialInSdp.js';
 import { DialInAttempts } from './DialInAttempts.js';
@@ -58,7 +59,7 @@ export interface DialInDeps {
 const PIN_TRIES = 3;
 /** How long a caller has to type a PIN after the prompt. */
 const ENTRY_TIMEOUT_MS = 20_000;
-/** Calls still at the PIN prompt at once, beyond which new ones are refused (503): callers that never type cannot pile up. */
+/** Calls at the PIN prompt (or waiting in a lobby) at once, beyond which new ones are refused (503): callers that never type cannot pile up. */
 const MAX_CALLS_AT_PROMPT = 50;
 
 export class DialIn {
@@ -84,6 +85,12 @@ export class DialIn {
 
   private incoming(request: SipRequest, remote: SipTarget): void {
     const { endpoint, account } = this.deps.line;
+    // Only the trunk may call us (or cancel a call): anyone else could ring rooms without the provider knowing.
+    if (remote.address !== account.target.address) {
+      endpoint.respond(request, 403, 'Forbidden');
+      if (request.method === 'INVITE') this.deps.metrics.callEnded('refused');
+      return;
+    }
     const existing = this.calls.get(request.headers['call-id']);
     if (request.method === 'CANCEL') {
       if (existing) existing.cancel(request);
@@ -100,8 +107,6 @@ export class DialIn {
       leg.reject(status, reason);
       this.deps.metrics.callEnded(outcome);
     };
-    // Only the trunk may call us: anyone else could ring rooms without the provider knowing.
-    if (remote.address !== account.target.address) return refuse(403, 'Forbidden', 'refused');
     if (this.acceptedNumbers.size > 0 && !this.acceptedNumbers.has(withoutPlus(leg.dialledNumber))) return refuse(404, 'Not Found', 'refused');
     if (!this.attempts.allows(leg.callerNumber)) return refuse(603, 'Decline', 'rate_limited');
     if (this.atPrompt >= MAX_CALLS_AT_PROMPT) return refuse(503, 'Service Unavailable', 'refused');
@@ -110,7 +115,9 @@ export class DialIn {
     leg.trying();
     this.calls.set(leg.callId, leg);
     leg.once('ended', () => this.calls.delete(leg.callId));
-    this.deps.failures.watch('a dial-in call failed', this.answer(leg, read.offer));
+    // Counted from now, not once its socket is open: a burst of INVITEs must not slip past the limit together.
+    this.atPrompt += 1;
+    this.deps.failures.watch('a dial-in call failed', this.answer(leg, read.offer).finally(() => (this.atPrompt -= 1)));
   }
 
   private async answer(leg: InboundCall, offer: DialInMediaOffer): Promise<void> {
@@ -126,20 +133,26 @@ export class DialIn {
     if (leg.isOver) return media.close();
     const address = this.settings.mediaAddress || this.deps.line.endpoint.publicAddress;
     leg.accept(buildAnswer(address, media.localPort, offer, Date.now()));
-    this.atPrompt += 1;
     let outcome: DialInOutcome;
     try {
       outcome = await this.askForPin(leg, media, offer);
-    } finally {
-      this.atPrompt -= 1;
+    } catch (error) {
+      // A call we cannot go on with (a prompt that cannot be made, the directory unreachable) is not left open.
+      leg.hangUp();
+      this.deps.metrics.callEnded('failed');
+      throw error;
     }
     this.deps.metrics.callEnded(outcome);
     leg.logger.info({ outcome }, 'dial-in call');
   }
 
+  private async say(media: DialInMedia, codec: G711Codec, prompt: PromptName): Promise<void> {
+    await media.play(await this.deps.prompts.get(prompt, codec));
+  }
+
   /** The prompt and up to three PINs; the call either joins a room or ends. */
   private async askForPin(leg: InboundCall, media: DialInMedia, offer: DialInMediaOffer): Promise<DialInOutcome> {
-    const say = async (prompt: PromptName): Promise<void> => media.play(await this.deps.prompts.get(prompt, offer.codec));
+    const say = (prompt: PromptName): Promise<void> => this.say(media, offer.codec, prompt);
     const entries = new KeypadEntries();
     const typed = (digit: KeypadDigit): void => {
       // Typing while a prompt plays cuts it short, as callers expect.
@@ -182,7 +195,7 @@ export class DialIn {
   }
 
   private async join(leg: InboundCall, media: DialInMedia, offer: DialInMediaOffer, room: string, members: number): Promise<DialInOutcome> {
-    const say = async (prompt: PromptName): Promise<void> => media.play(await this.deps.prompts.get(prompt, offer.codec));
+    const say = (prompt: PromptName): Promise<void> => this.say(media, offer.codec, prompt);
     const refusal = (await this.deps.rooms.rules(room)).locked ? 'locked' : this.deps.access.hasRoomFor(members).ok ? undefined : 'full';
     if (refusal) {
       await say(refusal);
@@ -219,7 +232,7 @@ export class DialIn {
         const muted = await this.deps.rooms.get(room)?.togglePhoneMute(participantId);
         if (muted === undefined) return;
         await call.muteBridge(muted);
-        await media.play(await this.deps.prompts.get(muted ? 'muted' : 'unmuted', offer.codec));
+        await this.say(media, offer.codec, muted ? 'muted' : 'unmuted');
       } else if (key === '1') {
         await media.play(await this.deps.prompts.participantCount(await this.deps.rooms.memberCount(room), offer.codec));
       }
