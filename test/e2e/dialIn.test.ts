@@ -161,6 +161,29 @@ describe('dial-in with a meeting PIN', () => {
     await hangUp(call, participantId);
   });
 
+  it('keeps a phone muted on *6 while a host’s mute is locked, and tells the caller so', async () => {
+    const call = await callIn(caller, CALLER);
+    await caller.sendDigits(`${pin}#`);
+    const participantId = await phoneTileId(page);
+    const heardWav = call.recording!.heardWav;
+    await waitFor(() => heardLately(heardWav, 1), (report) => report !== undefined && report.energyShareNear(440) > 0.5, 15_000);
+    await setRoomSwitch('#lock-mics-button', true);
+    try {
+      await page.click(`#people-list [data-verb="mute"][data-participant-id="${participantId}"]`);
+      await waitFor(() => tileData(page, participantId, 'audioMuted'), (muted) => muted === 'true', 10_000);
+      await caller.sendDigits('*6');
+      // Once the caller hears "You are muted." instead of the room, the server has refused the unmute.
+      const told = await waitFor(() => heardLately(heardWav, 1), (report) => report !== undefined && report.rms > 0.02 && report.energyShareNear(440) < 0.2, 10_000);
+      assert.ok(told && told.energyShareNear(440) < 0.2, `the caller is told it stays muted: ${JSON.stringify(told)}`);
+      assert.equal(await tileData(page, participantId, 'audioMuted'), 'true', 'the tile still shows muted');
+      assert.equal(await receivedPeakHz(page, participantId), 0, 'the page still hears silence from the phone');
+      console.log('*6 under a locked host mute: the caller was told it stays muted; tile muted, silence on the page');
+    } finally {
+      await setRoomSwitch('#lock-mics-button', false);
+    }
+    await hangUp(call, participantId);
+  });
+
   it('takes a caller who sends the PIN as SIP INFO digits into the room: the page hears its 1 kHz', async () => {
     const sipp = await callWithInfoDigits({ trunk: lab.trunk, number: DIAL_IN_NUMBER, digits: `${pin}#`, toneHz: 1000, workDir });
     try {

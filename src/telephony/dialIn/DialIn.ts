@@ -13,6 +13,7 @@
 import type { SipRequest } from 'sip';
 import type { RoomRegistry } from '../../rooms/RoomRegistry.js';
 import { LobbyRefusal } from '../../rooms/Lobby.js';
+import { HostError } from '../../rooms/hostErrors.js';
 import type { RoomAccess } from '../../http/RoomAccess.js';
 import type { FailureLog } from '../../support/failures.js';
 import { isPin } from '../../cluster/roomPins.js';
@@ -229,7 +230,11 @@ export class DialIn {
     let starred = false;
     const command = async (key: KeypadDigit): Promise<void> => {
       if (key === '6') {
-        const muted = await this.deps.rooms.get(room)?.togglePhoneMute(participantId);
+        const muted = await this.deps.rooms
+          .get(room)
+          ?.togglePhoneMute(participantId)
+          // A host muted the phone and locked microphones: it stays muted, and is told so.
+          .catch((error: unknown) => (error instanceof HostError ? true : Promise.reject(error)));
         if (muted === undefined) return;
         await call.muteBridge(muted);
         await this.say(media, offer.codec, muted ? 'muted' : 'unmuted');

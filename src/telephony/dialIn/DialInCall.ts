@@ -33,7 +33,7 @@ export class DialInCall extends PhoneCall {
     });
   }
 
-  /** Enforces the phone's own mute (`*6`) in its mixer; the room records it (Room.setMuted). */
+  /** Enforces the phone's own mute (`*6`) in its mixer; the room records it (Room.togglePhoneMute). */
   async muteBridge(muted: boolean): Promise<void> {
     await this.connectedBridge?.setMuted(muted);
   }
