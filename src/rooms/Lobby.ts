@@ -62,7 +62,15 @@ export class Lobby {
       const timer = setTimeout(() => void this.deps.queue(() => this.deny(participant, 'no host let you in within 5 minutes')), KNOCK_TIMEOUT_MS);
       this.knocks.set(participant.id, { participant, channel, admit, turnAway, timer });
     });
+    void channel.closed.then(({ deliberate }) => this.deps.queue(() => this.walkedAway(participant, channel, deliberate)));
     return { admitted };
+  }
+
+  /** A knocking page closed: its knock ends, and the hosts no longer see it (see Membership.leftLobby for its place). */
+  private walkedAway(participant: Participant, channel: ParticipantChannel, deliberate: boolean): void {
+    if (this.knocks.get(participant.id)?.channel !== channel) return;
+    this.take(participant)?.turnAway(new LobbyRefusal('left the lobby'));
+    this.deps.members.leftLobby(participant, deliberate);
   }
 
   /** Lets a knocking page in: its welcome follows. */

@@ -114,6 +114,16 @@ export class Membership {
     else this.roster.scheduleDeparture(participant, this.deps.settings.reconnectGraceMs);
   }
 
+  /** A knocking page went away: gone at once when it said so; otherwise its place waits the reconnect grace (it knocks again). */
+  leftLobby(participant: Participant, deliberate: boolean): void {
+    if (deliberate) {
+      this.remove(participant);
+      return;
+    }
+    this.changed(participant);
+    this.roster.scheduleDeparture(participant, this.deps.settings.reconnectGraceMs);
+  }
+
   setMuted(participantId: string, audioMuted: boolean, videoMuted: boolean): void {
     const participant = this.roster.localParticipant(participantId);
     if (!participant) return;

@@ -4,4 +4,6 @@ import type { ServerMessage } from '../protocol/messages.js';
 export interface ParticipantChannel {
   send(message: ServerMessage): void;
   close(code: number, reason: string): void;
+  /** Settles when the page's end closes (`deliberate`: the page said it leaves). */
+  readonly closed: Promise<{ deliberate: boolean }>;
 }

@@ -41,6 +41,10 @@ export type EnterRoom = (channel: ParticipantChannel) => Promise<Entered>;
 
 export class SignallingConnection implements ParticipantChannel {
   private deliberateLeave = false;
+  private markClosed!: (how: { deliberate: boolean }) => void;
+  readonly closed = new Promise<{ deliberate: boolean }>((resolve) => {
+    this.markClosed = resolve;
+  });
   /** Requests are handled one after another, in the order the page sent them. */
   private queue: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
@@ -77,6 +81,7 @@ export class SignallingConnection implements ParticipantChannel {
     this.socket.on('close', (code) => {
       const deliberate = this.deliberateLeave || code === CloseCode.normal || code === CloseCode.goingAway;
       this.logger.info({ code, deliberate }, 'signalling closed');
+      this.markClosed({ deliberate });
       void welcomed.then(() => this.room?.disconnect(this.grant.participantId, this, deliberate), () => undefined);
     });
   }

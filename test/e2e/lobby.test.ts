@@ -90,6 +90,20 @@ describe('the lobby and room passwords on two app servers', () => {
     console.log(`Dave's page says: "${said}"`);
   });
 
+  it('takes a knock off the hosts\' list when its page is closed', async () => {
+    const room = 'lobby-closed';
+    const alice = await host(room);
+    await turnOnLobby(alice);
+    const frank = await knock(cluster.app2, 'Frank', room);
+    await waitFor(() => panelOf(alice.page), (panel) => panel.knocking.includes(frank.id), 10_000);
+    await frank.page.close();
+    const after = await waitFor(() => panelOf(alice.page), (panel) => !panel.knocking.includes(frank.id), 10_000);
+    assert.deepEqual(after.knocking, [], 'Frank closed his page: nobody knocks');
+    assert.ok(!after.present.includes(frank.id), 'and he is not in the room either');
+    assert.equal(await alice.page.locator('#lobby-list li').count(), 0, 'the lobby list is empty');
+    console.log('Frank closed his page while knocking on app server 2: Alice (app server 1) no longer sees him knocking');
+  });
+
   it('hands the host role, and who knocks, to the next host when the host leaves', async () => {
     const room = 'lobby-handover';
     const alice = await host(room);

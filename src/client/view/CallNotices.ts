@@ -37,7 +37,8 @@ export class CallNotices {
     } else {
       this.hadPeers = true;
       this.ringer.stop();
-      this.notice.replaceChildren();
+      // Someone is here: the ringing (or the call being over) no longer holds; any other notice (a host's word) stays.
+      if (this.notice.querySelector('.ringing, .call-over')) this.notice.replaceChildren();
     }
   }
 
