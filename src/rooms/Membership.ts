@@ -232,8 +232,8 @@ export class Membership {
 
   private onCallState(participant: Participant, state: PhoneCall['state']): void {
     if (this.roster.localParticipant(participant.id) !== participant) return;
-    this.broadcast({ type: 'participantUpdated', participant: participant.info() });
-    this.share(participant);
+    // Pages hear of it only once it shows: a dial-in phone waiting in the lobby has no tile.
+    this.changed(participant);
     if (state === 'ended') this.remove(participant);
     else if (state === 'failed') this.roster.scheduleDeparture(participant, FAILED_CALL_LINGER_MS);
   }

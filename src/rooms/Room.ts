@@ -39,8 +39,15 @@ import { DialInPin } from './DialInPin.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
 
-/** A phone waiting in the lobby has no page to tell: what it hears is the dial-in's to play (see dialIn/DialIn.ts). */
-const PHONE_IN_LOBBY: ParticipantChannel = { send: () => undefined, close: () => undefined };
+/** A phone waiting in the lobby has no page to tell: what it hears is the dial-in's to play (see dialIn/DialIn.ts); its hang-up ends its knock. */
+function phoneInLobby(call: PhoneCall): ParticipantChannel {
+  const closed = new Promise<{ deliberate: boolean }>((resolve) => {
+    call.on('state', () => {
+      if (call.isOver) resolve({ deliberate: true });
+    });
+  });
+  return { send: () => undefined, close: () => undefined, closed };
+}
 
 interface RoomEvents {
   /** The room has no participant here any more and let go of its media: drop it. */
@@ -203,11 +210,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       if (!this.moderation.currentRules.lobby) return undefined;
       const participant = this.members.holdPhone(call, name);
       participant.mustKnock = true;
-      // A caller who hangs up while waiting leaves the lobby at once.
-      call.on('state', () => {
-        if (call.isOver) void this.change(() => this.lobby.deny(participant, 'the phone hung up'));
-      });
-      return { participant, knock: this.lobby.knock(participant, PHONE_IN_LOBBY) };
+      return { participant, knock: this.lobby.knock(participant, phoneInLobby(call)) };
     });
     if (knocking) {
       waiting();

@@ -247,6 +247,23 @@ describe('dial-in with a meeting PIN', () => {
     }
   });
 
+  it('takes a caller who hangs up while knocking off the hosts\' lobby list', async () => {
+    await setRoomSwitch('#lobby-button', true);
+    try {
+      const call = await callIn(caller, CALLER);
+      await caller.sendDigits(`${pin}#`);
+      const knock = page.locator('#lobby-list [data-verb="admit"]');
+      await knock.waitFor({ timeout: 10_000 });
+      await caller.hangup();
+      await caller.waitForClosed(call.callId);
+      await knock.waitFor({ state: 'detached', timeout: 5_000 });
+      assert.equal(await page.locator('figure[data-kind="phone"]').count(), 0, 'the phone never joined');
+      console.log('lobby: the caller hung up while knocking; the hosts no longer see the knock');
+    } finally {
+      await setRoomSwitch('#lobby-button', false);
+    }
+  });
+
   it('tells a caller to a locked room that it is locked and hangs up; nothing joins', async () => {
     await setRoomSwitch('#lock-room-button', true);
     try {
