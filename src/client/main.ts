@@ -21,6 +21,7 @@ import { Ringer } from './ringer.js';
 import { SelfView } from './media/SelfView.js';
 import { measurePage } from './media/PageMeasures.js';
 import { DeviceSettings } from './view/DeviceSettings.js';
+import { InvitePanel } from './view/InvitePanel.js';
 import { ChatPanel } from './chat/ChatPanel.js';
 import { Reactions } from './chat/Reactions.js';
 
@@ -59,6 +60,7 @@ const grid = room.grid;
 const ringer = new Ringer();
 const people = new PeoplePanel(element('people-panel'), grid, (message) => session?.sendHostMessage(message));
 const notices = new CallNotices(element('notice'), element('connection-state'), ringer, rejoinRoom);
+const invite = new InvitePanel(peopleButton);
 const chat = new ChatPanel((request) => session?.sendChat(request));
 const reactions = new Reactions(grid, (participantId) => chat.nameOf(participantId), (request) => session?.sendChat(request));
 /** How long a newly picked camera gets to hand its first frames to the encoder. */
@@ -278,6 +280,7 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
       lobbyWait.hidden = false;
       element('lobby-wait-heading').focus();
     },
+    dialIn: (number, pin) => invite.setDialIn(number, pin),
     lobby(knocks) {
       const arrived = people.setKnocks(knocks);
       if (arrived.length === 0) return;
@@ -303,6 +306,7 @@ function showMeeting(roomName: string, displayName: string): void {
   deviceSettings.inCall();
   micButton.focus();
   element('room-title').textContent = roomName;
+  invite.setRoom(roomName);
   grid.upsert({ participantId: selfId, feed: 'camera', name: displayName, self: true });
   preview.remove(PREVIEW_ID);
   showSelf(localStream);

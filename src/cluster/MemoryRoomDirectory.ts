@@ -9,12 +9,15 @@ import { feedKey } from '../media/MediaSession.js';
 import { OPEN_RULES, type FeedRecord, type MemberRecord } from './records.js';
 import { chooseNode, type RoomDirectory, type RoomSnapshot } from './RoomDirectory.js';
 import { MemoryChatStore } from './ChatStore.js';
+import { PIN_CLAIM_ATTEMPTS, PinClaimError } from './roomPins.js';
 
 interface RoomEntry {
   version: number;
   /** How the first joiner opened the room: its password digest, or '' for none. */
   access: string | undefined;
   rules: RoomRules;
+  /** Its dial-in PIN, once claimed. */
+  pin: string | undefined;
   members: Map<string, MemberRecord>;
   placements: Map<string, string>;
   feeds: Map<string, FeedRecord>;
@@ -24,6 +27,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   readonly serverId = randomUUID();
   private readonly rooms = new Map<string, RoomEntry>();
   private readonly revoked = new Map<string, number>();
+  private readonly pins = new Map<string, string>();
   readonly chat = new MemoryChatStore((room) => this.rooms.has(room));
 
   async saveMember(room: string, member: MemberRecord, options?: { access?: string }): Promise<void> {
@@ -40,7 +44,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
     this.changed(entry).members.delete(participantId);
     entry.placements.delete(participantId);
     for (const [key, feed] of entry.feeds) if (feed.participantId === participantId) entry.feeds.delete(key);
-    if (entry.members.size === 0) this.rooms.delete(room);
+    if (entry.members.size === 0) this.forgetRoom(room, entry);
     return true;
   }
 
@@ -117,6 +121,22 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (entry && entry.members.size > 0) this.changed(entry).rules = rules;
   }
 
+  async roomPin(room: string, draw: () => string): Promise<string> {
+    const entry = this.entry(room);
+    for (let attempt = 0; entry.pin === undefined && attempt < PIN_CLAIM_ATTEMPTS; attempt++) {
+      const candidate = draw();
+      if (this.pins.has(candidate)) continue;
+      this.pins.set(candidate, room);
+      entry.pin = candidate;
+    }
+    if (entry.pin === undefined) throw new PinClaimError(room);
+    return entry.pin;
+  }
+
+  async roomOfPin(pin: string): Promise<string | undefined> {
+    return this.pins.get(pin);
+  }
+
   async revoke(participantId: string, seconds: number): Promise<void> {
     const now = Date.now();
     for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
@@ -141,6 +161,11 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   async close(): Promise<void> {}
 
+  private forgetRoom(room: string, entry: RoomEntry): void {
+    this.rooms.delete(room);
+    if (entry.pin !== undefined) this.pins.delete(entry.pin);
+  }
+
   private changed(entry: RoomEntry): RoomEntry {
     entry.version += 1;
     return entry;
@@ -149,7 +174,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private entry(room: string): RoomEntry {
     let entry = this.rooms.get(room);
     if (!entry) {
-      entry = { version: 0, access: undefined, rules: OPEN_RULES, members: new Map(), placements: new Map(), feeds: new Map() };
+      entry = { version: 0, access: undefined, rules: OPEN_RULES, pin: undefined, members: new Map(), placements: new Map(), feeds: new Map() };
       this.rooms.set(room, entry);
     }
     return entry;

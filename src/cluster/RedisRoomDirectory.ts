@@ -12,6 +12,9 @@
  *   server that missed its heartbeats are treated as gone.
  * - `load:<server>`: participants each server placed on each Janus node.
  * - `revoked:<participant>`: tokens refused until the key expires.
+ * - `pin:<pin>`: the room a dial-in PIN belongs to, claimed with set-if-absent
+ *   and kept in the room's hash (`pin`) too; it expires with the room and
+ *   goes with the room's hash when its last member leaves.
  * - `chat:<name>`: the room's chat history (see RedisChatStore), expiring with the room.
  * Events travel on the pub/sub channel `events:<name>`, published by the
  * same scripts that make the changes they report.
@@ -32,6 +35,7 @@ import { directoryScripts, type ScriptTarget } from './redisScripts.js';
 import { RedisConnectionWatch } from './RedisConnectionWatch.js';
 import { parseRecord } from './parseRecord.js';
 import { chatKey, RedisChatStore } from './RedisChatStore.js';
+import { PIN_CLAIM_ATTEMPTS, PinClaimError } from './roomPins.js';
 
 const PREFIX = 'convene:';
 const HEARTBEAT_MS = 2_000;
@@ -47,6 +51,8 @@ const versionKey = (room: string): string => `${PREFIX}version:${room}`;
 const channelOf = (room: string): string => `${PREFIX}events:${room}`;
 const loadKey = (server: string): string => `${PREFIX}load:${server}`;
 const SERVERS = `${PREFIX}servers`;
+const PIN_PREFIX = `${PREFIX}pin:`;
+const pinKey = (pin: string): string => `${PIN_PREFIX}${pin}`;
 
 type DirectoryClient = RedisClientType<{}, {}, typeof directoryScripts>;
 
@@ -63,6 +69,8 @@ export class RedisRoomDirectory implements RoomDirectory {
   /** Members this server holds, by room, with the node each was placed on. */
   private readonly local = new Map<string, Map<string, string | undefined>>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** The PINs of the rooms this server holds members of, whose keys its heartbeat keeps alive. */
+  private readonly pins = new Map<string, string>();
   readonly chat: RedisChatStore;
 
   private constructor(
@@ -126,7 +134,10 @@ export class RedisRoomDirectory implements RoomDirectory {
     const removed = (await this.client.removeMember(this.target(room, { type: 'left', participantId }), participantId, heldBy)) === 1;
     const members = this.local.get(room);
     if (removed && members?.delete(participantId)) {
-      if (members.size === 0) this.local.delete(room);
+      if (members.size === 0) {
+        this.local.delete(room);
+        this.pins.delete(room);
+      }
       await this.writeLoad();
     }
     return removed;
@@ -213,6 +224,27 @@ export class RedisRoomDirectory implements RoomDirectory {
     await this.client.setField(this.target(room, { type: 'rules', rules }), 'rules', JSON.stringify(rules), ROOM_TTL_MS, 'access');
   }
 
+  async roomPin(room: string, draw: () => string): Promise<string> {
+    for (let attempt = 0; attempt < PIN_CLAIM_ATTEMPTS; attempt++) {
+      const current = await this.client.hGet(roomKey(room), 'pin');
+      if (current) return this.rememberPin(room, current);
+      const candidate = draw();
+      if ((await this.client.set(pinKey(candidate), room, { condition: 'NX', expiration: { type: 'PX', value: ROOM_TTL_MS } })) === null) continue;
+      const [won] = await this.client.multi().hSetNX(roomKey(room), 'pin', candidate).pExpire(roomKey(room), ROOM_TTL_MS).exec<'typed'>();
+      if (won) return this.rememberPin(room, candidate);
+      // Another server claimed one for this room at the same moment: theirs stands.
+      await this.client.del(pinKey(candidate));
+    }
+    throw new PinClaimError(room);
+  }
+
+  async roomOfPin(pin: string): Promise<string | undefined> {
+    const room = await this.client.get(pinKey(pin));
+    if (!room) return undefined;
+    // A key outliving its room (the room's hash expired first) names nothing.
+    return (await this.client.hGet(roomKey(room), 'pin')) === pin ? room : undefined;
+  }
+
   async revoke(participantId: string, seconds: number): Promise<void> {
     await this.client.set(`${PREFIX}revoked:${participantId}`, '1', { expiration: { type: 'EX', value: Math.max(1, Math.ceil(seconds)) } });
   }
@@ -252,8 +284,14 @@ export class RedisRoomDirectory implements RoomDirectory {
     return this.local.size;
   }
 
+  private rememberPin(room: string, pin: string): string {
+    this.pins.set(room, pin);
+    return pin;
+  }
+
   private target(room: string, event: RoomEvent): ScriptTarget {
     return {
+      pinKeyPrefix: PIN_PREFIX,
       roomKey: roomKey(room),
       versionKey: versionKey(room),
       lifetimeMs: ROOM_TTL_MS,
@@ -265,6 +303,7 @@ export class RedisRoomDirectory implements RoomDirectory {
   private async beat(): Promise<void> {
     const transaction = this.client.multi().zAdd(SERVERS, { score: Date.now(), value: this.serverId });
     for (const room of this.local.keys()) transaction.pExpire(roomKey(room), ROOM_TTL_MS).pExpire(versionKey(room), ROOM_TTL_MS).pExpire(chatKey(room), ROOM_TTL_MS);
+    for (const [room, pin] of this.pins) if (this.local.has(room)) transaction.pExpire(pinKey(pin), ROOM_TTL_MS);
     await transaction.exec();
     await this.writeLoad();
   }

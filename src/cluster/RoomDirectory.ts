@@ -76,6 +76,14 @@ export interface RoomDirectory {
   rules(room: string): Promise<RoomRules>;
   /** Saves the room's rules while it has members (`rules` event). */
   saveRules(room: string, rules: RoomRules): Promise<void>;
+  /**
+   * The room's PIN for dial-in: the one it has, or a new one from `draw`
+   * claimed for it, unique among the rooms of every app server (drawn
+   * again while taken). It lasts as long as the room's record.
+   */
+  roomPin(room: string, draw: () => string): Promise<string>;
+  /** The room a PIN belongs to now, if any. */
+  roomOfPin(pin: string): Promise<string | undefined>;
   /** Refuses this participant's token from now on, for `seconds` (its longest remaining life). */
   revoke(participantId: string, seconds: number): Promise<void>;
   isRevoked(participantId: string): Promise<boolean>;

@@ -30,6 +30,8 @@ export interface ScriptTarget {
   channel: string;
   /** `{"from":…,"event":…}` */
   envelope: string;
+  /** Prefix of the keys that map dial-in PINs to rooms, for the script that deletes a room. */
+  pinKeyPrefix: string;
 }
 
 function pushTarget(parser: CommandParser, target: ScriptTarget): void {
@@ -84,7 +86,8 @@ return announce()`,
  * Removes member ARGV[4] with its placement and feeds, unless its record
  * names a server other than ARGV[5] (the page moved there meanwhile): then
  * returns 0. The last member's removal deletes the whole room, its access
- * record with it. A removed placement bumps the placement counter `pv`.
+ * record with it, and its dial-in PIN's key (ARGV[6] is the keys' prefix).
+ * A removed placement bumps the placement counter `pv`.
  */
 export const REMOVE_MEMBER = defineScript({
   NUMBER_OF_KEYS: 2,
@@ -106,6 +109,8 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
   end
 end
 if not othersLeft then
+  local pin = redis.call('HGET', KEYS[1], 'pin')
+  if pin then redis.call('DEL', ARGV[6] .. pin) end
   redis.call('DEL', KEYS[1])
 elseif #doomed > 0 then
   if redis.call('HEXISTS', KEYS[1], 'n:' .. id) == 1 then redis.call('HINCRBY', KEYS[1], 'pv', 1) end
@@ -115,7 +120,7 @@ announce()
 return 1`,
   parseCommand(parser: CommandParser, target: ScriptTarget, participantId: string, heldBy: string) {
     pushTarget(parser, target);
-    parser.push(participantId, heldBy);
+    parser.push(participantId, heldBy, target.pinKeyPrefix);
   },
   transformReply: asNumber,
 });

@@ -78,6 +78,9 @@ export const ConfigSchema = z.object({
   SIP_PORT: z.coerce.number().int().min(0).max(65535).default(5060),
   SIP_PUBLIC_ADDRESS: z.string().default(''),
   SIP_RING_TIMEOUT_S: Seconds.default(45),
+  SIP_DIAL_IN_NUMBERS: z.string().default(''),
+  SIP_DIAL_IN_DISPLAY_NUMBER: z.string().max(40).default(''),
+  SIP_DIAL_IN_FAILURES_PER_HOUR: z.coerce.number().int().min(1).default(10),
   CALLBACK_SECRET: z.string().min(16).optional(),
   ADMIN_SECRET: z.string().min(16).optional(),
   METRICS_SECRET: z.string().min(16).optional(),
@@ -101,6 +104,8 @@ export interface Config extends RawConfig {
   /** TURN servers that get time-limited credentials per participant; empty when there is no TURN. */
   turnUrls: string[];
   sipAllowedNumbers: string[];
+  /** The numbers the trunk may call us on; empty: any it routes to us. */
+  sipDialInNumbers: string[];
 }
 
 function readConfigFile(path: string | undefined): Record<string, unknown> {
@@ -135,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     sipAllowedNumbers,
+    sipDialInNumbers: splitList(raw.SIP_DIAL_IN_NUMBERS),
     ...raw,
     janusUrls: splitList(raw.JANUS_URLS),
     iceServers: splitList(raw.ICE_SERVERS).map((urls) => ({ urls })),

@@ -7,6 +7,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { CallState } from '../protocol/messages.js';
 import type { RegistryStats } from '../rooms/roomStats.js';
+import type { DialInMetrics } from '../telephony/dialIn/DialIn.js';
 
 export interface ServerStats extends RegistryStats {
   janusNodes: Array<{ url: string; up: boolean }>;
@@ -53,6 +54,19 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  private readonly dialInCalls = new Counter({
+    name: 'convene_dial_in_calls_total',
+    help: 'Phone calls that came in, by how they ended at the PIN prompt: joined, wrong_pin, rate_limited, hung_up, locked, full, refused, failed.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly pinAttempts = new Counter({
+    name: 'convene_dial_in_pin_attempts_total',
+    help: 'PINs typed by callers, by result (right or wrong).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -60,6 +74,12 @@ export class ServerMetrics {
   countError(channel: ErrorChannel, code: string): void {
     this.errors.inc({ channel, code });
   }
+
+  /** See dialIn/DialIn.ts (DialInMetrics). */
+  readonly dialIn: DialInMetrics = {
+    callEnded: (outcome) => this.dialInCalls.inc({ outcome }),
+    pinTried: (right) => this.pinAttempts.inc({ result: right ? 'right' : 'wrong' }),
+  };
 
   get contentType(): string {
     return this.registry.contentType;

@@ -270,6 +270,9 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('knocking') }),
   /** To hosts: who waits in the lobby now, oldest knock first; sent whenever it changes, and to every new host. */
   z.object({ type: z.literal('lobby'), knocks: z.array(Knock) }),
+  // Dial-in
+  /** After the welcome, when the server takes phone calls: the number to call and the room's PIN, for this room's participants only. */
+  z.object({ type: z.literal('dialIn'), number: z.string(), pin: z.string() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

@@ -85,13 +85,24 @@ export class Membership {
 
   /** A phone joins from its first ring: its call state shows on its tile. */
   addPhone(call: PhoneCall, name: string): Participant {
+    const participant = this.holdPhone(call, name);
+    this.admitPhone(participant);
+    return participant;
+  }
+
+  /** A phone held here but not shown yet (a dial-in waiting in the lobby); its call's end removes it. */
+  holdPhone(call: PhoneCall, name: string): Participant {
     const participant = new Participant(newParticipantId(), name, 'phone', phoneOpener(call), call);
     this.roster.add(participant);
-    this.roster.markPresent(participant.id);
-    this.broadcast({ type: 'participantJoined', participant: participant.info() });
     this.share(participant);
     call.on('state', (state) => void this.deps.queue(() => this.onCallState(participant, state)));
     return participant;
+  }
+
+  /** A held phone enters the room: everyone sees its tile. */
+  admitPhone(participant: Participant): void {
+    if (this.roster.markPresent(participant.id)) this.broadcast({ type: 'participantJoined', participant: participant.info() });
+    this.share(participant);
   }
 
   /** The page went away: at once when it said so, otherwise after the reconnect grace. */
@@ -221,8 +232,8 @@ export class Membership {
 
   private onCallState(participant: Participant, state: PhoneCall['state']): void {
     if (this.roster.localParticipant(participant.id) !== participant) return;
-    this.broadcast({ type: 'participantUpdated', participant: participant.info() });
-    this.share(participant);
+    // Pages hear of it only once it shows: a dial-in phone waiting in the lobby has no tile.
+    this.changed(participant);
     if (state === 'ended') this.remove(participant);
     else if (state === 'failed') this.roster.scheduleDeparture(participant, FAILED_CALL_LINGER_MS);
   }

@@ -25,7 +25,7 @@ import { NodeRooms } from './NodeRooms.js';
 import { Membership } from './Membership.js';
 import { HostRole } from './HostRole.js';
 import { Moderation } from './Moderation.js';
-import { Lobby } from './Lobby.js';
+import { Lobby, LobbyRefusal } from './Lobby.js';
 import { RoomMedia } from './RoomMedia.js';
 import { RoomSync, type RoomView } from './RoomSync.js';
 import { noCalls, type RoomStats } from './roomStats.js';
@@ -35,8 +35,19 @@ import { hangUpHeld } from './phoneHangUp.js';
 import type { PageWelcome, RoomDeps } from './RoomTypes.js';
 import { RoomClosedError } from './roomErrors.js';
 import { assertUnreachable } from '../support/unreachable.js';
+import { DialInPin } from './DialInPin.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
+
+/** A phone waiting in the lobby has no page to tell: what it hears is the dial-in's to play (see dialIn/DialIn.ts); its hang-up ends its knock. */
+function phoneInLobby(call: PhoneCall): ParticipantChannel {
+  const closed = new Promise<{ deliberate: boolean }>((resolve) => {
+    call.on('state', () => {
+      if (call.isOver) resolve({ deliberate: true });
+    });
+  });
+  return { send: () => undefined, close: () => undefined, closed };
+}
 
 interface RoomEvents {
   /** The room has no participant here any more and let go of its media: drop it. */
@@ -55,6 +66,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private readonly failures: FailureLog;
   private readonly maxDurationTimer: NodeJS.Timeout;
   private sync: RoomSync | undefined;
+  private readonly pin: DialInPin;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -64,6 +76,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     super();
     this.failures = deps.failures.child({ room: name });
     this.nodeRooms = new NodeRooms(name, deps.settings, this.failures.logger);
+    this.pin = new DialInPin(name, deps.directory, deps.settings.dialInNumber);
     const queue = (change: () => void | Promise<void>): Promise<void> => this.change(change);
     this.media = new RoomMedia({
       ...deps,
@@ -99,6 +112,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   static async create(name: string, deps: RoomDeps): Promise<Room> {
     const room = new Room(name, deps);
     try {
+      await room.pin.claim();
       room.sync = await RoomSync.start(deps.directory, name, room, (change) => room.change(change));
       // Read after listening starts, so a change of the rules made meanwhile is either read here or heard.
       const rules = await deps.directory.rules(name);
@@ -154,6 +168,8 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       channel.send(this.hosts.message());
       channel.send({ type: 'roomRules', rules: this.moderation.currentRules });
       if (this.hosts.isHost(participantId)) channel.send(this.lobby.message());
+      const dialIn = this.pin.message();
+      if (dialIn) channel.send(dialIn);
       // The first page of a reservation takes the media it started (and the offer it may have made already); a page that comes back starts afresh.
       if (participant.pageAttachments > 1 || !participant.media) {
         this.media.start(participant);
@@ -168,6 +184,42 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   dialOut(call: PhoneCall, name: string): Promise<{ participantId: string }> {
     return this.request(() => {
       const participant = this.members.addPhone(call, name);
+      this.media.start(participant);
+      return { participantId: participant.id };
+    });
+  }
+
+  /** A phone's own mute from its keypad (`*6`): toggled as a page's own is, so refused while a host's mute is locked; resolves with the new state. */
+  togglePhoneMute(participantId: string): Promise<boolean> {
+    return this.request(() => {
+      const participant = this.members.roster.localParticipant(participantId);
+      if (!participant?.phone) return false;
+      const muted = !participant.audioMuted;
+      this.moderation.setOwnMute(participantId, muted, participant.videoMuted);
+      return muted;
+    });
+  }
+
+  /**
+   * Brings in a phone that called with the room's PIN, as a dialled one;
+   * with the lobby on, it knocks first (`waiting` is called) and enters once
+   * a host admits it. Rejects with LobbyRefusal when it is turned away.
+   */
+  async dialIn(call: PhoneCall, name: string, waiting: () => void): Promise<{ participantId: string }> {
+    const knocking = await this.request(() => {
+      if (!this.moderation.currentRules.lobby) return undefined;
+      const participant = this.members.holdPhone(call, name);
+      participant.mustKnock = true;
+      return { participant, knock: this.lobby.knock(participant, phoneInLobby(call)) };
+    });
+    if (knocking) {
+      waiting();
+      await knocking.knock?.admitted;
+    }
+    return this.request(() => {
+      const participant = knocking?.participant ?? this.members.holdPhone(call, name);
+      if (this.members.roster.localParticipant(participant.id) !== participant) throw new LobbyRefusal('the phone left the lobby');
+      this.members.admitPhone(participant);
       this.media.start(participant);
       return { participantId: participant.id };
     });
@@ -240,11 +292,14 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     });
   }
 
-  /** The directory is back after an outage: write back what this server holds, then read the room again. */
+  /** The directory is back after an outage: write back what this server holds (the PIN too, see DialInPin), then read the room again. */
   async refresh(): Promise<void> {
-    await this.change(() => {
+    await this.change(async () => {
       this.members.writeBack();
       for (const record of this.media.localFeeds()) this.failures.watch('cannot write back a feed', this.deps.directory.saveFeed(this.name, record));
+      const changed = await this.pin.reclaim();
+      const dialIn = this.pin.message();
+      if (changed && dialIn) this.members.broadcast(dialIn);
     });
     await this.sync?.read();
   }

@@ -18,6 +18,7 @@ const SETTINGS = {
   invitationTtlMs: 60_000,
   tokenTtlSeconds: 60,
   maxDurationMs: 60_000,
+  dialInNumber: '',
   maxPublishers: 10,
   bitrateBps: 256_000,
 };

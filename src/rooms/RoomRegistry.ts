@@ -96,6 +96,11 @@ export class RoomRegistry {
     return this.deps.directory.rules(room);
   }
 
+  /** The room a dial-in PIN belongs to, on any app server. */
+  roomOfPin(pin: string): Promise<string | undefined> {
+    return this.deps.directory.roomOfPin(pin);
+  }
+
   /** See `RoomDirectory.openRoom`. */
   openRoom(room: string, passwordDigest: string): Promise<string> {
     return this.deps.directory.openRoom(room, passwordDigest);

@@ -15,6 +15,8 @@ export interface RoomSettings extends VideoRoomSettings {
   tokenTtlSeconds: number;
   /** A meeting is ended this long after its room was created (the seed's maximum session length). */
   maxDurationMs: number;
+  /** The number phones call to join by PIN, shown to participants; empty when this server takes no calls. */
+  dialInNumber: string;
 }
 
 export interface RoomDeps {

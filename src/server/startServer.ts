@@ -16,6 +16,9 @@ import { MediaPlacement } from '../cluster/MediaPlacement.js';
 import { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { TokenIssuer } from '../auth/tokens.js';
 import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
+import { DialIn } from '../telephony/dialIn/DialIn.js';
+import { Prompts } from '../telephony/dialIn/prompts.js';
+import { RoomAccess } from '../http/RoomAccess.js';
 import { buildApp } from './app.js';
 import { limitsFromConfig } from '../config/limits.js';
 import { statsOf } from '../metrics/serverStats.js';
@@ -123,6 +126,7 @@ interface Services {
 async function startHttp(config: Config, observability: Observability, runDir: string, services: Services): Promise<RunningServer> {
   const { telephony, pool, directory, embeddedJanus } = services;
   const { logger, failures, metrics } = observability;
+  const prompts = telephony ? await dialInPrompts(runDir, logger) : undefined;
   const rooms = new RoomRegistry({
     pool,
     directory,
@@ -134,9 +138,17 @@ async function startHttp(config: Config, observability: Observability, runDir: s
       maxPublishers: config.ROOM_MAX_PUBLISHERS,
       bitrateBps: config.VIDEO_BITRATE_BPS,
       maxDurationMs: config.SESSION_MAX_S * 1000,
+      dialInNumber: prompts ? config.SIP_DIAL_IN_DISPLAY_NUMBER || config.sipDialInNumbers[0] || '' : '',
     },
     failures,
   });
+  const dialIn =
+    telephony && prompts
+      ? new DialIn(
+          { numbers: config.sipDialInNumbers, bindAddress: config.SIP_BIND_ADDRESS, mediaAddress: config.SIP_MEDIA_ADDRESS, failuresPerHour: config.SIP_DIAL_IN_FAILURES_PER_HOUR },
+          { line: telephony.line, rooms, access: new RoomAccess(rooms, config.ROOM_MAX_PARTICIPANTS), prompts, metrics: metrics.dialIn, failures: failures.child({ component: 'dial-in' }) },
+        )
+      : undefined;
   const tokens = await TokenIssuer.create(config.TOKEN_SECRET, runDir, config.TOKEN_TTL_S, (participantId) => directory.isRevoked(participantId));
   const app = await buildApp({
     rooms,
@@ -172,6 +184,7 @@ async function startHttp(config: Config, observability: Observability, runDir: s
     telephony,
     async close() {
       await rooms.shutdown();
+      dialIn?.close();
       telephony?.close();
       await app.close();
       await directory.close();
@@ -179,4 +192,14 @@ async function startHttp(config: Config, observability: Observability, runDir: s
       await embeddedJanus?.stop();
     },
   };
+}
+
+/** The dial-in prompts, made at first start; without espeak-ng or sox the server takes no incoming calls, and says why. */
+async function dialInPrompts(runDir: string, logger: Logger): Promise<Prompts | undefined> {
+  try {
+    return await Prompts.prepare(runDir);
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, 'cannot make the dial-in prompts (are espeak-ng and sox installed?): incoming calls are refused');
+    return undefined;
+  }
 }

@@ -41,13 +41,13 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
   private reason: string | undefined;
   private bridge: PhoneBridge | undefined;
   private sip: OutboundCall | undefined;
-  private readonly failures: FailureLog;
-  private readonly logger: Logger;
+  protected readonly failures: FailureLog;
+  protected readonly logger: Logger;
 
   constructor(
     readonly number: string,
     private readonly displayName: string,
-    private readonly line: PhoneLine,
+    protected readonly line: PhoneLine,
     failures: FailureLog,
   ) {
     super();
@@ -88,8 +88,13 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
       this.finish('failed', 'media server lost');
       this.sip?.hangUp();
     });
-    if (!this.isOver) this.dial(bridge);
+    if (!this.isOver) this.connect(bridge);
     return bridge;
+  }
+
+  /** Connects the phone to its bridge: this call dials it; a call that came in connects the line it has (see DialInCall). */
+  protected connect(bridge: PhoneBridge): void {
+    this.dial(bridge);
   }
 
   private dial(bridge: PhoneBridge): void {
@@ -146,13 +151,13 @@ export class PhoneCall extends EventEmitter<PhoneCallEvents> {
     this.finish('ended', 'hung up');
   }
 
-  private finish(state: 'ended' | 'failed', reason: string): void {
+  protected finish(state: 'ended' | 'failed', reason: string): void {
     if (this.isOver) return;
     this.setState(state, reason);
     if (this.bridge) this.failures.watch('could not release the phone bridge', this.bridge.close());
   }
 
-  private setState(state: CallState, reason?: string): void {
+  protected setState(state: CallState, reason?: string): void {
     if (this.current === state) return;
     this.current = state;
     this.reason = reason;

@@ -31,7 +31,8 @@ export class Telephony {
   private readonly calls = new Map<string, PhoneCall>();
 
   private constructor(
-    private readonly line: PhoneLine,
+    /** The trunk line, which incoming calls (see dialIn/) share with dial-out. */
+    readonly line: PhoneLine,
     private readonly policy: DialPolicy,
     readonly defaultNumber: string,
     private readonly failures: FailureLog,

@@ -29,6 +29,8 @@ export interface MeetingView extends SubscriberView {
   knocking(): void;
   /** As a host: who waits in the lobby. */
   lobby(knocks: Knock[]): void;
+  /** The number phones call to join, and this room's PIN. */
+  dialIn(number: string, pin: string): void;
   /** How long a pong took on its way down (plus the constant between the two clocks), at `atMs` (performance.now()). */
   downlinkDelay(delayMs: number, atMs: number): void;
   chat(event: ChatEvent): void;
@@ -197,6 +199,8 @@ export class MeetingSession {
         return this.view.knocking();
       case 'lobby':
         return this.view.lobby(message.knocks);
+      case 'dialIn':
+        return this.view.dialIn(message.number, message.pin);
     }
   }
 

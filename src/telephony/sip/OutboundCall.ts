@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import sip, { type NameAddr, type SipRequest, type SipResponse } from 'sip';
-import digest, { type DigestContext } from 'sip/digest.js';
+import { answerToChallenge, carriesCredentials } from './digestChallenge.js';
 import { failureOf, type CallFailure } from '../callOutcome.js';
 import { ALLOWED_METHODS, dialogIdOf, type SipEndpoint, type SipTarget } from './SipEndpoint.js';
 
@@ -220,19 +220,9 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
     }
   }
 
-  /**
-   * Answers a trunk's digest challenge (401 or 407, RFC 3261 §22.2): the
-   * same request as a new transaction (next CSeq, same dialog and Route set)
-   * with our credentials. Undefined when `response` is no challenge, when
-   * there is no account, or when `request` already carried credentials: a
-   * second challenge means they were refused, and asking again would loop.
-   */
+  /** See digestChallenge.ts. */
   private answerToChallenge(request: SipRequest, response: SipResponse): SipRequest | undefined {
-    if (response.status !== 401 && response.status !== 407) return undefined;
-    if (!this.account.username || carriesCredentials(request)) return undefined;
-    const signed: SipRequest = { ...request, headers: { ...request.headers, cseq: { seq: this.cseq++, method: request.method } } };
-    digest.signRequest({} as DigestContext, signed, response, { user: this.account.username, password: this.account.password });
-    return signed;
+    return answerToChallenge(request, response, this.account, () => this.cseq++);
   }
 
   private inDialogRequest(method: string, seq: number): SipRequest {
@@ -299,8 +289,4 @@ export class OutboundCall extends EventEmitter<OutboundCallEvents> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
   }
-}
-
-function carriesCredentials(request: SipRequest): boolean {
-  return request.headers['authorization'] !== undefined || request.headers['proxy-authorization'] !== undefined;
 }

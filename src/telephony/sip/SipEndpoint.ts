@@ -15,7 +15,7 @@ import sip, { type Connection, type SipMessage, type SipRequest, type SipRespons
 import { parseSipMessage } from './sipMessages.js';
 import { REDACTED } from '../../logging/logger.js';
 
-export const ALLOWED_METHODS = 'INVITE, ACK, BYE, CANCEL, OPTIONS';
+export const ALLOWED_METHODS = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO';
 
 export interface SipTarget {
   address: string;
@@ -33,9 +33,14 @@ export interface SipEndpointOptions {
 /** Handles a request that belongs to one of our dialogs. */
 export type DialogHandler = (request: SipRequest) => void;
 
+/** Handles an INVITE that starts a dialog (an incoming call), or a CANCEL of one not answered yet; `remote` sent it. */
+export type IncomingHandler = (request: SipRequest, remote: SipTarget) => void;
+
 export class SipEndpoint {
   private readonly transactions: TransactionLayer;
   private readonly dialogs = new Map<string, DialogHandler>();
+  /** Incoming calls are refused (405) until someone takes them. */
+  private incoming: IncomingHandler | undefined;
   /** 'closing': no new requests, but those already queued still go out (see close()). */
   private state: 'open' | 'closing' | 'closed' = 'open';
 
@@ -70,6 +75,11 @@ export class SipEndpoint {
     return this.logger.child({ sipCallId });
   }
 
+  /** The address peers reach us at (SIP_PUBLIC_ADDRESS, or the one towards the trunk). */
+  get publicAddress(): string {
+    return this.advertisedAddress;
+  }
+
   /** Our own SIP URI, for Contact headers. */
   contactUri(user: string): string {
     return `sip:${user}@${this.advertisedAddress}:${this.localPort}`;
@@ -93,6 +103,10 @@ export class SipEndpoint {
   ack(message: SipRequest, target: SipTarget): void {
     message.headers.via = [{ params: { branch: sip.generateBranch() } }];
     this.connectionTo(target).send(message);
+  }
+
+  onIncoming(handler: IncomingHandler): void {
+    this.incoming = handler;
   }
 
   onDialogRequest(dialogId: string, handler: DialogHandler): void {
@@ -165,10 +179,10 @@ export class SipEndpoint {
       return;
     }
     if (message.method !== 'ACK') this.transactions.createServerTransaction(message, this.connectionTo(remote));
-    this.dispatch(message);
+    this.dispatch(message, remote);
   }
 
-  private dispatch(request: SipRequest): void {
+  private dispatch(request: SipRequest, remote: SipTarget): void {
     const id = dialogIdOf(request.headers['call-id'], request.headers.to.params['tag'], request.headers.from.params['tag']);
     const handler = this.dialogs.get(id);
     if (handler) {
@@ -176,7 +190,9 @@ export class SipEndpoint {
       return;
     }
     if (request.method === 'ACK') return;
-    if (request.method === 'OPTIONS') this.respond(request, 200, 'OK', { headers: { allow: ALLOWED_METHODS } });
+    const startsOrCancelsCall = (request.method === 'INVITE' || request.method === 'CANCEL') && !request.headers.to.params['tag'];
+    if (startsOrCancelsCall && this.incoming) this.incoming(request, remote);
+    else if (request.method === 'OPTIONS') this.respond(request, 200, 'OK', { headers: { allow: ALLOWED_METHODS } });
     else if (request.headers.to.params['tag']) this.respond(request, 481, 'Call/Transaction Does Not Exist');
     else this.respond(request, 405, 'Method Not Allowed');
   }
@@ -198,8 +214,8 @@ export function dialogIdOf(callId: string, localTag: unknown, remoteTag: unknown
   return `${callId}\n${String(localTag)}\n${String(remoteTag)}`;
 }
 
-/** The local address the kernel would use to reach the trunk: what it must send replies to. */
-async function localAddressTowards(trunk: SipTarget): Promise<string> {
+/** The local address the kernel would use to reach a peer (the trunk, a Janus node): what it must send replies to. */
+export async function localAddressTowards(trunk: SipTarget): Promise<string> {
   const probe = createSocket('udp4');
   try {
     const { address } = await lookup(trunk.address, { family: 4 });

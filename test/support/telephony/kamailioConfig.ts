@@ -65,6 +65,8 @@ function numberBranch(input: KamailioConfigInput, number: string, behaviour: Pho
       return `if (${match}) { ${logInvite('forwarded')} $ru = "sip:${input.phone.answerUser}@${phone}"; route(RELAY); }`;
     case 'ringForever':
       return `if (${match}) { ${logInvite('forwarded')} $ru = "sip:${input.phone.ringUser}@${phone}"; route(RELAY); }`;
+    case 'toServer':
+      return `if (${match}) { ${logInvite('forwarded')} $ru = "sip:${bare}@127.0.0.1:${behaviour.sipPort}"; route(RELAY); }`;
     case 'reject': {
       const reason = behaviour.reason.replace(/[^A-Za-z0-9 ]/g, '');
       return `if (${match}) { ${logInvite('rejected', behaviour.code)} sl_send_reply("${behaviour.code}", "${reason}"); exit; }`;

@@ -11,6 +11,7 @@ const needed = [
   ['kamailio', 'kamailio'],
   ['baresip', 'baresip-core'],
   ['sox', 'sox'],
+  ['sipp', 'sip-tester'],
 ] as const;
 
 async function locate(program: string): Promise<string | undefined> {

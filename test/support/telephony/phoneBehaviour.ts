@@ -10,12 +10,15 @@ export type PhoneBehaviour =
   /** The trunk forwards the call to the phone, which rings and never answers. */
   | { readonly kind: 'ringForever' }
   /** The trunk itself rejects the call with this final response. */
-  | { readonly kind: 'reject'; readonly code: number; readonly reason: string };
+  | { readonly kind: 'reject'; readonly code: number; readonly reason: string }
+  /** The trunk forwards the call to the server under test (a dial-in), at 127.0.0.1 on this SIP port. */
+  | { readonly kind: 'toServer'; readonly sipPort: number };
 
 export const answer: PhoneBehaviour = { kind: 'answer' };
 export const ringForever: PhoneBehaviour = { kind: 'ringForever' };
 export const busy: PhoneBehaviour = { kind: 'reject', code: 486, reason: 'Busy Here' };
 export const decline: PhoneBehaviour = { kind: 'reject', code: 603, reason: 'Decline' };
+export const toServer = (sipPort: number): PhoneBehaviour => ({ kind: 'toServer', sipPort });
 
 /** Numbers every lab knows unless a test replaces the table. */
 export const labNumbers = {

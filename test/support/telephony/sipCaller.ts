@@ -88,6 +88,11 @@ export class SipCaller {
     return this.agent.waitForCall((call) => call.callId === callId && call.state === 'closed', timeoutMs, `${callId} closed`);
   }
 
+  /** Presses keys in the current call: baresip sends them as RFC 4733 telephone-events, one after another. */
+  async sendDigits(digits: string): Promise<void> {
+    await this.agent.command('sndcode', digits);
+  }
+
   /** Hangs up the current call: BYE once answered, CANCEL while ringing. */
   async hangup(): Promise<void> {
     await this.agent.command('hangup');

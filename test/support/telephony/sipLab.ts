@@ -33,8 +33,8 @@ import { SipCaller, type CallerProfile } from './sipCaller.js';
 import { SipPhone, phoneUsers } from './sipPhone.js';
 
 // The lab's entry point also hands out what a dial-out test needs next.
-export { answer, busy, decline, labNumbers, ringForever, type PhoneBehaviour } from './phoneBehaviour.js';
-export { analyseWavTone, dominantFrequencyHz, type ToneReport } from './toneAnalysis.js';
+export { answer, busy, decline, labNumbers, ringForever, toServer, defaultNumberBehaviours, type PhoneBehaviour } from './phoneBehaviour.js';
+export { analyseWavTail, analyseWavTone, dominantFrequencyHz, type ToneReport } from './toneAnalysis.js';
 export { telephonyOverrides } from './labServerSettings.js';
 export type { AgentCall } from './baresipAgent.js';
 export type { ChallengeKind } from './kamailioConfig.js';

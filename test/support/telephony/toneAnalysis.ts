@@ -99,3 +99,9 @@ export async function analyseWavTone(path: string): Promise<ToneReport> {
 export async function dominantFrequencyHz(path: string): Promise<number> {
   return (await analyseWavTone(path)).dominantFrequencyHz;
 }
+
+/** The last `seconds` of a recording, analysed alone: what a call hears now, without what it heard before (a prompt). */
+export async function analyseWavTail(path: string, seconds: number): Promise<ToneReport> {
+  const audio = await readWav(path);
+  return analyseTone({ ...audio, samples: audio.samples.slice(-Math.round(seconds * audio.sampleRateHz)) });
+}
