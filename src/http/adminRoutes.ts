@@ -16,7 +16,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { rooms: RoomReg
     if (!parsed.success) return sendError(reply, 'invalid_request', describeIssues(parsed.error));
     if ((await deps.rooms.memberCount(parsed.data.room)) === 0) return sendError(reply, 'not_found', 'no such room in progress');
     const phones = await deps.rooms.use(parsed.data.room, async (room) => {
-      const ringing = room.phoneCalls().filter((call) => !call.isOver).length;
+      const ringing = room.phones.calls().filter((call) => !call.isOver).length;
       await room.end('the meeting was ended by the operator');
       return ringing;
     });

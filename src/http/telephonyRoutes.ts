@@ -60,7 +60,7 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: TelephonyRou
     if (!space.ok) return sendError(reply, space.code, space.reason);
     const call = telephony.createCall(number, parsed.data.name, auth.grant.room);
     try {
-      const { participantId } = await deps.rooms.use(auth.grant.room, (room) => room.dialOut(call, parsed.data.name));
+      const { participantId } = await deps.rooms.use(auth.grant.room, (room) => room.phones.dialOut(call, parsed.data.name));
       const body: StartPstnCallReply = { status: 'ringing', callId: call.id, participantId };
       return body;
     } catch (error) {

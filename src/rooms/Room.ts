@@ -14,7 +14,6 @@ import { CloseCode, type ChatMessage, type ParticipantInfo, type ParticipantVerb
 import type { JanusNode } from '../media/JanusNode.js';
 import { MediaError } from '../media/mediaErrors.js';
 import { PageMedia } from '../media/PageMedia.js';
-import type { PhoneCall } from '../telephony/PhoneCall.js';
 import type { RoomEvent } from '../cluster/records.js';
 import type { RoomSnapshot } from '../cluster/RoomDirectory.js';
 import { formatDuration } from '../support/time.js';
@@ -25,7 +24,8 @@ import { NodeRooms } from './NodeRooms.js';
 import { Membership } from './Membership.js';
 import { HostRole } from './HostRole.js';
 import { Moderation } from './Moderation.js';
-import { Lobby, LobbyRefusal } from './Lobby.js';
+import { Lobby } from './Lobby.js';
+import { RoomPhones } from './RoomPhones.js';
 import { RoomMedia } from './RoomMedia.js';
 import { RoomSync, type RoomView } from './RoomSync.js';
 import { noCalls, type RoomStats } from './roomStats.js';
@@ -39,16 +39,6 @@ import { DialInPin } from './DialInPin.js';
 
 export type { PageWelcome, RoomDeps, RoomSettings } from './RoomTypes.js';
 
-/** A phone waiting in the lobby has no page to tell: what it hears is the dial-in's to play (see dialIn/DialIn.ts); its hang-up ends its knock. */
-function phoneInLobby(call: PhoneCall): ParticipantChannel {
-  const closed = new Promise<{ deliberate: boolean }>((resolve) => {
-    call.on('state', () => {
-      if (call.isOver) resolve({ deliberate: true });
-    });
-  });
-  return { send: () => undefined, close: () => undefined, closed };
-}
-
 interface RoomEvents {
   /** The room has no participant here any more and let go of its media: drop it. */
   closed: [];
@@ -60,6 +50,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
   private readonly hosts: HostRole;
   private readonly moderation: Moderation;
   private readonly lobby: Lobby;
+  readonly phones: RoomPhones;
   private readonly media: RoomMedia;
   private readonly chat: RoomChat;
   private readonly nodeRooms: NodeRooms;
@@ -101,6 +92,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       failures: this.failures,
       end: (reason) => this.endEverywhere(reason),
     });
+    this.phones = new RoomPhones({ members: this.members, media: this.media, moderation: this.moderation, lobby: this.lobby, request: (change) => this.request(change), change: queue });
     const maxMs = deps.settings.maxDurationMs;
     this.maxDurationTimer = setTimeout(
       () => this.failures.watch('cannot end the meeting at its maximum length', this.end(`the meeting reached its maximum length of ${formatDuration(maxMs)}`)),
@@ -180,51 +172,6 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     });
   }
 
-  /** Dials a phone into the room; resolves with its participant id. */
-  dialOut(call: PhoneCall, name: string): Promise<{ participantId: string }> {
-    return this.request(() => {
-      const participant = this.members.addPhone(call, name);
-      this.media.start(participant);
-      return { participantId: participant.id };
-    });
-  }
-
-  /** A phone's own mute from its keypad (`*6`): toggled as a page's own is, so refused while a host's mute is locked; resolves with the new state. */
-  togglePhoneMute(participantId: string): Promise<boolean> {
-    return this.request(() => {
-      const participant = this.members.roster.localParticipant(participantId);
-      if (!participant?.phone) return false;
-      const muted = !participant.audioMuted;
-      this.moderation.setOwnMute(participantId, muted, participant.videoMuted);
-      return muted;
-    });
-  }
-
-  /**
-   * Brings in a phone that called with the room's PIN, as a dialled one;
-   * with the lobby on, it knocks first (`waiting` is called) and enters once
-   * a host admits it. Rejects with LobbyRefusal when it is turned away.
-   */
-  async dialIn(call: PhoneCall, name: string, waiting: () => void): Promise<{ participantId: string }> {
-    const knocking = await this.request(() => {
-      if (!this.moderation.currentRules.lobby) return undefined;
-      const participant = this.members.holdPhone(call, name);
-      participant.mustKnock = true;
-      return { participant, knock: this.lobby.knock(participant, phoneInLobby(call)) };
-    });
-    if (knocking) {
-      waiting();
-      await knocking.knock?.admitted;
-    }
-    return this.request(() => {
-      const participant = knocking?.participant ?? this.members.holdPhone(call, name);
-      if (this.members.roster.localParticipant(participant.id) !== participant) throw new LobbyRefusal('the phone left the lobby');
-      this.members.admitPhone(participant);
-      this.media.start(participant);
-      return { participantId: participant.id };
-    });
-  }
-
   disconnect(participantId: string, channel: ParticipantChannel, deliberate: boolean): Promise<void> {
     return this.change(() => this.members.detachPage(participantId, channel, deliberate));
   }
@@ -267,16 +214,6 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
     const media = await this.members.roster.localParticipant(participantId)?.media;
     if (!(media instanceof PageMedia)) throw MediaError.unavailable('this participant has no media session yet');
     return media;
-  }
-
-  /** The room's phone calls on this server, for hanging up. */
-  phoneCalls(): PhoneCall[] {
-    return this.members.phoneCalls();
-  }
-
-  /** Hangs up the calls among `callIds` that this server holds (the `hangUp` event it sent, see phoneHangUp.ts). */
-  hangUpHere(callIds: string[]): Promise<void> {
-    return this.change(() => hangUpHeld(this.phoneCalls(), callIds));
   }
 
   /** A Janus node went down: its sessions report their loss and move; copies on it are forgotten. */
@@ -337,7 +274,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
 
   async stats(): Promise<RoomStats> {
     const stats: RoomStats = { participants: this.members.roster.presentLocal().length, ...this.media.stats(), callsByState: noCalls() };
-    for (const call of this.phoneCalls()) stats.callsByState[call.state] += 1;
+    for (const call of this.phones.calls()) stats.callsByState[call.state] += 1;
     return stats;
   }
 
@@ -368,7 +305,7 @@ export class Room extends EventEmitter<RoomEvents> implements RoomView {
       case 'reaction':
         return this.chat.showReaction(event.participantId, event.emoji);
       case 'hangUp':
-        return hangUpHeld(this.phoneCalls(), event.callIds);
+        return hangUpHeld(this.phones.calls(), event.callIds);
       case 'moderate':
         return this.moderation.onRemoteVerb(event.verb, event.participantId, event.by);
       case 'rules':

@@ -36,8 +36,10 @@ describe('hanging up phone calls across app servers', () => {
       steps.push(`publish ${room} ${JSON.stringify(event)}`);
     };
     const localRoom = (room: string) => ({
-      hangUpHere: async (callIds: string[]) => {
-        steps.push(`here ${room} ${callIds.join(',')}`);
+      phones: {
+        hangUpHere: async (callIds: string[]) => {
+          steps.push(`here ${room} ${callIds.join(',')}`);
+        },
       },
     });
     assert.deepEqual(await hangUpRoomCalls({ directory, localRoom }, 'alpha', 'no-such-call'), []);

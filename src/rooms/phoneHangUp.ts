@@ -26,7 +26,7 @@ export function hangUpHeld(calls: readonly PhoneCall[], callIds: readonly string
 /** What hanging up a room's calls needs: the directory, and the room here, if this server holds some of it. */
 export interface HangUpDeps {
   directory: RoomDirectory;
-  localRoom: (room: string) => { hangUpHere(callIds: string[]): Promise<void> } | undefined;
+  localRoom: (room: string) => { phones: { hangUpHere(callIds: string[]): Promise<void> } } | undefined;
 }
 
 /**
@@ -38,6 +38,6 @@ export async function hangUpRoomCalls(deps: HangUpDeps, room: string, callId: st
   if (callIds.length === 0) return callIds;
   await deps.directory.publish(room, { type: 'hangUp', callIds });
   // A server does not hear its own events (see RoomDirectory.subscribe): it hangs up what it holds itself.
-  await deps.localRoom(room)?.hangUpHere(callIds);
+  await deps.localRoom(room)?.phones.hangUpHere(callIds);
   return callIds;
 }

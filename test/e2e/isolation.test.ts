@@ -234,7 +234,7 @@ describe('isolation between rooms, and token checks', () => {
     assert.equal((await request('POST', '/endPSTNCall', tokenA, { callId: phoneCallB })).status, 404);
     assert.equal((await request('GET', `/endPSTNCall?callId=${phoneCallB}`, tokenA)).status, 404);
     assert.deepEqual((await request('POST', '/endPSTNCall', tokenA, {})).body, { status: 'hungup', callIds: [] });
-    const call = roomB().phoneCalls().find((c) => c.id === phoneCallB);
+    const call = roomB().phones.calls().find((c) => c.id === phoneCallB);
     assert.equal(call?.isOver, false, 'room B\'s phone is still being called');
   });
 
@@ -271,7 +271,7 @@ describe('isolation between rooms, and token checks', () => {
       assert.equal((await request('POST', '/endPSTNCall', token, { callId: phoneCallB })).status, 401, what);
       assert.equal(await upgradeStatus(`${wsUrl}?token=${encodeURIComponent(token)}`), 401, what);
     }
-    assert.deepEqual(roomB().phoneCalls().find((c) => c.id === phoneCallB)?.info(), { callId: phoneCallB, state: 'dialling' });
+    assert.deepEqual(roomB().phones.calls().find((c) => c.id === phoneCallB)?.info(), { callId: phoneCallB, state: 'dialling' });
   });
 
   it('a room password is set by the first joiner, required after, and forgotten when the room closes', async () => {

@@ -213,7 +213,7 @@ export class DialIn {
         this.deps.prompts.get('waiting', offer.codec).then((audio) => media.play(audio, { loop: true })),
       );
     try {
-      const { participantId } = await this.deps.rooms.use(room, (joined) => joined.dialIn(call, name, waiting));
+      const { participantId } = await this.deps.rooms.use(room, (joined) => joined.phones.dialIn(call, name, waiting));
       this.deps.failures.watch('cannot greet a dial-in caller', say('joined'));
       this.listenToKeypad(leg, media, offer, room, participantId, call);
       return 'joined';
@@ -232,7 +232,7 @@ export class DialIn {
       if (key === '6') {
         const muted = await this.deps.rooms
           .get(room)
-          ?.togglePhoneMute(participantId)
+          ?.phones.toggleMute(participantId)
           // A host muted the phone and locked microphones: it stays muted, and is told so.
           .catch((error: unknown) => (error instanceof HostError ? true : Promise.reject(error)));
         if (muted === undefined) return;
