@@ -92,6 +92,24 @@ async function captureHosting(): Promise<void> {
   await capture(host!, 'host-controls-phone');
 }
 
+/**
+ * The Invite sheet with the dial-in number and the room's PIN: a server of its own that takes phone calls
+ * (its trunk is never called: a room's PIN is claimed without it).
+ */
+async function captureInvite(): Promise<void> {
+  const dialIn = await startTestServer({ SIP_TRUNK_URI: 'sip:127.0.0.1:5999', SIP_BIND_ADDRESS: '127.0.0.1', SIP_PORT: '0', SIP_DIAL_IN_DISPLAY_NUMBER: '+1 555 0100 2000' });
+  try {
+    const page = await (await newContext(browser)).newPage();
+    await joinMeeting(page, dialIn.url, 'Alice Martin', 'weekly-sync');
+    await page.click('#invite-button');
+    await page.locator('#invite-pin').filter({ hasText: /\d{4} \d{4}/ }).waitFor();
+    await capture(page, 'invite');
+    await page.context().close();
+  } finally {
+    await dialIn.close();
+  }
+}
+
 const server = await startTestServer({ LAST_N: String(LAST_N) });
 const browser = await launchBrowser(['--auto-select-desktop-capture-source=Entire screen']);
 try {
@@ -136,6 +154,7 @@ try {
   await captureChat(alice!, bob!);
 
   await captureHosting();
+  await captureInvite();
 } finally {
   await browser.close();
   await server.close();
