@@ -106,6 +106,13 @@ describe('the meeting page by keyboard and on any screen', () => {
     await page.keyboard.press('Enter');
     assert.equal(await waitFor(() => pressed(page, 'hand-button'), (v) => v === 'false', 5_000), 'false', 'Enter lowers it');
 
+    await tabThrough(page, ['invite-button']);
+    await page.keyboard.press('Enter');
+    await page.locator('#invite-sheet[open]').waitFor({ timeout: 5_000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('#invite-sheet') !== null), true, 'Invite opens its sheet with the focus in it');
+    await page.keyboard.press('Escape');
+    assert.equal((await focused(page)).id, 'invite-button', 'Escape closes the sheet and gives focus back');
+
     await tabThrough(page, ['people-button']);
     await page.keyboard.press('Enter');
     assert.equal((await focused(page)).id, 'people-heading', 'People opens its panel with the focus on its heading');

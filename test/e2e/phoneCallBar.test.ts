@@ -91,7 +91,7 @@ describe('the call bar on a phone-sized screen', () => {
     assert.ok(Math.abs(fourThree - 4 / 3) < 0.05, `the other page receives the first camera at 4:3 (${fourThree})`);
 
     await phone.locator('#mic-button').focus();
-    for (const id of ['camera-button', 'screen-button', 'hand-button', 'people-button', 'dial-button', 'settings-button']) {
+    for (const id of ['camera-button', 'screen-button', 'hand-button', 'invite-button', 'people-button', 'dial-button', 'settings-button']) {
       await phone.keyboard.press('Tab');
       assert.equal(await focusedId(phone), id, `Tab reaches #${id}`);
     }
