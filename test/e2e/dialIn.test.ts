@@ -21,6 +21,7 @@ import type { SipCaller, SipLab, ToneReport } from '../support/telephony/sipLab.
 import { callIn, DIAL_IN_NUMBER, heardLately, invitation, phoneTileId, startDialInLab } from '../support/telephony/dialInLab.js';
 import type { AgentCall } from '../support/telephony/baresipAgent.js';
 import { callWithInfoDigits } from '../support/telephony/sippInfoCaller.js';
+import { RtpListener } from '../support/telephony/rtpListener.js';
 
 const run = promisify(execFile);
 const ROOM = 'dial-in';
@@ -184,19 +185,23 @@ describe('dial-in with a meeting PIN', () => {
     await hangUp(call, participantId);
   });
 
-  it('takes a caller who sends the PIN as SIP INFO digits into the room: the page hears its 1 kHz', async () => {
-    const sipp = await callWithInfoDigits({ trunk: lab.trunk, number: DIAL_IN_NUMBER, digits: `${pin}#`, toneHz: 1000, workDir });
+  it('takes a caller who sends the PIN as SIP INFO digits into the room: the page hears its 1 kHz, it hears the page’s 440 Hz', async () => {
+    const hears = await RtpListener.open();
+    const sipp = await callWithInfoDigits({ trunk: lab.trunk, number: DIAL_IN_NUMBER, digits: `${pin}#`, toneHz: 1000, workDir, hearOn: hears.port });
     try {
       const participantId = await phoneTileId(page);
       const peak = await waitFor(() => receivedPeakHz(page, participantId), (hz) => Math.abs(hz - 1000) < 50, 15_000, 500);
       assert.ok(Math.abs(peak - 1000) < 50, `the page should hear the INFO caller's 1 kHz, heard ${peak} Hz`);
+      const heard = await waitFor(() => hears.heardLately(2, workDir), (report) => report !== undefined && report.energyShareNear(440) > 0.5, 15_000);
+      assert.ok(heard && heard.energyShareNear(440) > 0.5, `the INFO caller should hear 440 Hz: ${JSON.stringify(heard)}`);
       const ended = await page.evaluate(async () => (await fetch('/endPSTNCall', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
       assert.equal(ended, 200);
       const exit = await sipp.exited;
       assert.equal(exit.code, 0, `sipp got the server's BYE and ended well:\n${sipp.output()}`);
       await page.locator(`figure[data-participant-id="${participantId}"]`).waitFor({ state: 'detached', timeout: 5000 });
-      console.log(`joined by SIP INFO digits: page heard ${peak} Hz; /endPSTNCall hung the call up`);
+      console.log(`joined by SIP INFO digits: page heard ${peak} Hz; caller's last 2 s: ${Math.round(heard.energyShareNear(440) * 100)} % near 440 Hz; /endPSTNCall hung the call up`);
     } finally {
+      hears.close();
       await sipp.stop();
     }
   });

@@ -111,6 +111,8 @@ describe('the meeting page by keyboard and on any screen', () => {
     await page.locator('#invite-sheet[open]').waitFor({ timeout: 5_000 });
     assert.equal(await page.evaluate(() => document.activeElement?.closest('#invite-sheet') !== null), true, 'Invite opens its sheet with the focus in it');
     await page.keyboard.press('Escape');
+    // The sheet gives the focus back when its close event comes, a task after Escape.
+    await page.locator('#invite-button[aria-expanded="false"]').waitFor({ timeout: 5_000 });
     assert.equal((await focused(page)).id, 'invite-button', 'Escape closes the sheet and gives focus back');
 
     await tabThrough(page, ['people-button']);

@@ -3,7 +3,9 @@
  * which the lab's baresip cannot do: sipp (Debian `sip-tester`) runs a
  * scenario that calls a number through the lab trunk with its credentials,
  * streams a tone (G.711 µ-law) once answered, sends one INFO per digit,
- * then waits for the far end's BYE. It exits 0 once that BYE came.
+ * then waits for the far end's BYE. It exits 0 once that BYE came. sipp
+ * does not record: its SDP can name another port for what the caller
+ * hears (`hearOn`, an RtpListener's).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,12 +24,12 @@ export interface SippInfoCall {
   stop(): Promise<void>;
 }
 
-export async function callWithInfoDigits(options: { trunk: SipLabTrunk; number: string; digits: string; toneHz: number; workDir: string }): Promise<SippInfoCall> {
+export async function callWithInfoDigits(options: { trunk: SipLabTrunk; number: string; digits: string; toneHz: number; workDir: string; hearOn?: number }): Promise<SippInfoCall> {
   const { trunk, workDir } = options;
   const toneWav = join(workDir, `sipp-tone-${options.toneHz}.wav`);
   await run('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', toneWav, 'synth', '120', 'sine', String(options.toneHz), 'vol', '0.5']);
   const scenario = join(workDir, 'info-digits.xml');
-  await writeFile(scenario, renderScenario(options.digits, toneWav));
+  await writeFile(scenario, renderScenario(options.digits, toneWav, options.hearOn));
   const [sipPort, mediaPort] = [await freeUdpPort(), await freeUdpPort()];
   const sipp = await LabProcess.start(
     'sipp INFO caller',
@@ -47,7 +49,7 @@ export async function callWithInfoDigits(options: { trunk: SipLabTrunk; number: 
 const FROM = 'From: <sip:infocaller@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]';
 const TO = 'To: <sip:[service]@[remote_ip]:[remote_port]>';
 
-function renderScenario(digits: string, toneWav: string): string {
+function renderScenario(digits: string, toneWav: string, hearOn: number | undefined): string {
   if (!/^[0-9*#]+$/.test(digits)) throw new Error(`digits ${JSON.stringify(digits)}: keypad keys only`);
   const invite = (cseq: number, auth: string) => `
   <send retrans="500"><![CDATA[
@@ -67,7 +69,7 @@ o=- 1 1 IN IP[local_ip_type] [local_ip]
 s=-
 c=IN IP[media_ip_type] [media_ip]
 t=0 0
-m=audio [media_port] RTP/AVP 0
+m=audio ${hearOn ?? '[media_port]'} RTP/AVP 0
 a=rtpmap:0 PCMU/8000
 a=ptime:20
 ]]></send>`;
