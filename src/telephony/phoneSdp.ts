@@ -9,11 +9,20 @@ import type { RtpAddress } from '../media/PhoneBridge.js';
 
 export type G711Codec = 'pcmu' | 'pcma';
 
-const PAYLOAD_TYPES: Record<G711Codec, number> = { pcmu: 0, pcma: 8 };
+/** Static RTP payload types of G.711 (RFC 3551). */
+export const G711_PAYLOAD_TYPES: Record<G711Codec, number> = { pcmu: 0, pcma: 8 };
 const ENCODING_NAMES: Record<G711Codec, string> = { pcmu: 'PCMU', pcma: 'PCMA' };
 
 export function buildOffer(address: string, port: number, codec: G711Codec, sessionId: number): string {
-  const payload = PAYLOAD_TYPES[codec];
+  return phoneSdp(address, port, codec, sessionId, undefined);
+}
+
+/**
+ * Our side of a phone leg: one G.711 codec in 20 ms packets, and RFC 4733
+ * telephone-events on payload type `event` when the leg carries keypad digits.
+ */
+export function phoneSdp(address: string, port: number, codec: G711Codec, sessionId: number, event: number | undefined): string {
+  const payload = G711_PAYLOAD_TYPES[codec];
   return write({
     version: 0,
     origin: { username: 'convene', sessionId, sessionVersion: 1, netType: 'IN', ipVer: 4, address },
@@ -25,9 +34,12 @@ export function buildOffer(address: string, port: number, codec: G711Codec, sess
         type: 'audio',
         port,
         protocol: 'RTP/AVP',
-        payloads: String(payload),
-        rtp: [{ payload, codec: ENCODING_NAMES[codec], rate: 8000 }],
-        fmtp: [],
+        payloads: event === undefined ? String(payload) : `${payload} ${event}`,
+        rtp: [
+          { payload, codec: ENCODING_NAMES[codec], rate: 8000 },
+          ...(event === undefined ? [] : [{ payload: event, codec: 'telephone-event', rate: 8000 }]),
+        ],
+        fmtp: event === undefined ? [] : [{ payload: event, config: '0-16' }],
         ptime: 20,
         direction: 'sendrecv',
       },
@@ -46,7 +58,7 @@ export function readAnswer(sdp: string, codec: G711Codec): { ok: true; media: Rt
   const audio = session.media?.find((m) => m.type === 'audio' && m.port > 0);
   if (!audio) return { ok: false, problem: 'the answer accepts no audio stream' };
   const payloads = String(audio.payloads ?? '').split(/\s+/).map(Number);
-  if (!payloads.includes(PAYLOAD_TYPES[codec])) return { ok: false, problem: `the answer does not accept ${ENCODING_NAMES[codec]}` };
+  if (!payloads.includes(G711_PAYLOAD_TYPES[codec])) return { ok: false, problem: `the answer does not accept ${ENCODING_NAMES[codec]}` };
   const ip = audio.connection?.ip ?? session.connection?.ip;
   if (!ip || ip === '0.0.0.0') return { ok: false, problem: 'the answer gives no media address' };
   return { ok: true, media: { ip, port: audio.port } };

@@ -17,10 +17,10 @@ import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { RtpAddress } from '../../media/PhoneBridge.js';
 import type { DialInMediaOffer } from './dialInSdp.js';
+import { G711_PAYLOAD_TYPES } from '../phoneSdp.js';
 import { buildRtp, parseRtp } from './rtpPacket.js';
 import { TelephoneEventReader, type KeypadDigit } from './telephoneEvents.js';
 
-const G711_PAYLOAD_TYPES = { pcmu: 0, pcma: 8 } as const;
 /** 20 ms of G.711 at 8 kHz, one byte a sample. */
 const PACKET_SAMPLES = 160;
 const PACKET_MS = 20;

@@ -4,9 +4,9 @@
  * digits) and our answer. An offer we cannot serve gets the reason for a
  * 488 instead.
  */
-import { parse, write } from 'sdp-transform';
+import { parse } from 'sdp-transform';
 import type { RtpAddress } from '../../media/PhoneBridge.js';
-import type { G711Codec } from '../phoneSdp.js';
+import { G711_PAYLOAD_TYPES, phoneSdp, type G711Codec } from '../phoneSdp.js';
 
 export interface DialInMediaOffer {
   remote: RtpAddress;
@@ -15,8 +15,6 @@ export interface DialInMediaOffer {
   telephoneEventPayloadType: number | undefined;
 }
 
-const G711_PAYLOAD_TYPES: Record<G711Codec, number> = { pcmu: 0, pcma: 8 };
-const ENCODING_NAMES: Record<G711Codec, string> = { pcmu: 'PCMU', pcma: 'PCMA' };
 /** Offers bigger than this are no phone's: refused without parsing. */
 const MAX_OFFER_BYTES = 8 * 1024;
 
@@ -41,28 +39,5 @@ export function readOffer(sdp: string | undefined, preferred: G711Codec): { ok: 
 }
 
 export function buildAnswer(address: string, port: number, offer: DialInMediaOffer, sessionId: number): string {
-  const payload = G711_PAYLOAD_TYPES[offer.codec];
-  const event = offer.telephoneEventPayloadType;
-  return write({
-    version: 0,
-    origin: { username: 'convene', sessionId, sessionVersion: 1, netType: 'IN', ipVer: 4, address },
-    name: 'Convene',
-    connection: { version: 4, ip: address },
-    timing: { start: 0, stop: 0 },
-    media: [
-      {
-        type: 'audio',
-        port,
-        protocol: 'RTP/AVP',
-        payloads: event === undefined ? String(payload) : `${payload} ${event}`,
-        rtp: [
-          { payload, codec: ENCODING_NAMES[offer.codec], rate: 8000 },
-          ...(event === undefined ? [] : [{ payload: event, codec: 'telephone-event', rate: 8000 }]),
-        ],
-        fmtp: event === undefined ? [] : [{ payload: event, config: '0-16' }],
-        ptime: 20,
-        direction: 'sendrecv',
-      },
-    ],
-  });
+  return phoneSdp(address, port, offer.codec, sessionId, offer.telephoneEventPayloadType);
 }
