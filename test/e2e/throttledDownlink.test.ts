@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { expectMediaFlowing, waitFor } from '../support/meetingPage.js';
+import { JanusAdmin } from '../support/janusAdmin.js';
 import type { PageNetwork } from '../support/pageNetwork.js';
 import { meetingWithOwnNetwork, type MeetingWithOwnNetwork } from '../support/meetingWithOwnNetwork.js';
 import { receivedStreams, type ReceivedStream } from '../support/receivedMedia.js';
@@ -20,6 +21,9 @@ const THROTTLED_S = 30;
 const STEP_UP_WITHIN_MS = 15_000;
 
 type Handle = { convene: { downlink: { quality: { lower: number; lowFrameRate: boolean; promoted: number } } } };
+
+/** Counters of a received stream that the per-second account shows tile by tile. */
+type Counter = 'packetsReceived' | 'framesReceived' | 'keyFramesDecoded' | 'pliCount' | 'nackCount';
 
 const describeQuality = (q: { lower: number; lowFrameRate: boolean; promoted: number }) => `lower ${q.lower}${q.lowFrameRate ? ' low' : ''}+${q.promoted}`;
 
@@ -51,15 +55,18 @@ describe('a page whose downlink is throttled', () => {
   let network: PageNetwork;
   let ann: Page;
   let others: Page[];
+  let admin: JanusAdmin | undefined;
 
   before(async () => {
     meeting = await meetingWithOwnNetwork(ROOM, ['Bob', 'Carol', 'Dave']);
     ({ network, ann, others } = meeting);
+    admin = await JanusAdmin.connect(meeting.server.embeddedJanus!.admin);
     const seen = await waitFor(async () => [...(await cameras(ann)).values()].filter((c) => c.width > 0 && c.framesDecoded > 0).length, (n) => n === 3, 20_000);
     assert.equal(seen, 3, 'Ann decodes the three other cameras');
   });
 
   after(async () => {
+    admin?.close();
     await meeting?.close();
   });
 
@@ -75,12 +82,15 @@ describe('a page whose downlink is throttled', () => {
       // A look at every second of the throttle, on the second.
       await new Promise((resolve) => setTimeout(resolve, started + second * 1000 - Date.now()));
       const now = await cameras(ann);
+      const perTile = (counter: Counter) => [...now].map(([id, camera]) => camera[counter] - (previous.get(id)?.[counter] ?? 0)).join('/');
       const decoded = [...now].map(([id, camera]) => camera.framesDecoded - (previous.get(id)?.framesDecoded ?? 0));
       const kbit = Math.round([...now].reduce((sum, [id, camera]) => sum + camera.bytesReceived - (previous.get(id)?.bytesReceived ?? 0), 0) * 8 / 1000);
       const quality = await ann.evaluate(() => (window as unknown as Handle).convene.downlink.quality);
       const queue = await network.queue();
+      // Ann's subscription is the one relaying exactly the cameras she receives.
+      const relayed = (await (admin?.simulcastLayers() ?? [])).find((streams) => streams.length === now.size && streams.every((stream) => now.has(stream.feed.replace(/:camera$/, ''))));
       steppedDown ||= quality.lower > 0 || quality.lowFrameRate;
-      seconds.push(`${second}s: frames ${decoded.join('/')} widths ${[...now.values()].map((c) => c.width).join('/')} video ${kbit} kbit ${describeQuality(quality)} queue ${Math.round(queue.backlogBytes / 1000)} KB dropped ${queue.dropped}`);
+      seconds.push(`${second}s: frames ${decoded.join('/')} widths ${[...now.values()].map((c) => c.width).join('/')} video ${kbit} kbit ${describeQuality(quality)} queue ${Math.round(queue.backlogBytes / 1000)} KB dropped ${queue.dropped}; per tile: packets ${perTile('packetsReceived')} complete frames ${perTile('framesReceived')} keyframes ${perTile('keyFramesDecoded')} PLIs sent ${perTile('pliCount')} NACKs sent ${perTile('nackCount')}; Janus relays ${relayed?.map((stream) => `${stream.feed} ${stream.layers}`).join(', ')}`);
       assert.ok(decoded.length === 3 && decoded.every((frames) => frames > 0), `second ${second} of the throttle: every tile decodes (frames per tile ${decoded.join('/')})\n${seconds.join('\n')}`);
       previous = now;
     }

@@ -22,6 +22,21 @@ const VideoRoomForwarders = z.object({
 const AudioBridgeForwarders = z.object({
   response: z.object({ rtp_forwarders: z.array(z.object({ group: z.string().optional(), ip: z.string(), port: z.number() }).passthrough()) }),
 });
+const SubscriberInfo = z.object({
+  info: z.object({
+    plugin_specific: z.object({
+      type: z.string().optional(),
+      streams: z
+        .array(
+          z.object({
+            feed_display: z.string().optional(),
+            simulcast: z.object({ substream: z.number(), 'substream-target': z.number(), 'temporal-layer': z.number(), 'temporal-layer-target': z.number() }).optional(),
+          }),
+        )
+        .default([]),
+    }),
+  }),
+});
 const VideoRoomRemotes = z.object({ response: z.object({ list: z.array(z.object({ remote_id: z.string() }).passthrough()) }) });
 
 /** What a VideoRoom holds, as Janus lists it: participants (the copies of feeds from other nodes among them), forwarders, remotizations. */
@@ -132,6 +147,27 @@ export class JanusAdmin {
       forwarders: forwarders.map((f) => ({ publisherId: f.publisher_id, streams: f.forwarders.length })),
       remotes,
     };
+  }
+
+  /**
+   * The simulcast layers each VideoRoom subscription relays now and is
+   * switching to, one list per subscriber handle, by the publisher's display
+   * name: `substream/target temporal/target`.
+   */
+  async simulcastLayers(): Promise<Array<Array<{ feed: string; layers: string }>>> {
+    const subscribers = [];
+    for (const session of await this.listSessions()) {
+      for (const handle of await this.listHandles(session)) {
+        const info = SubscriberInfo.safeParse(await this.request({ janus: 'handle_info', session_id: session, handle_id: handle }).catch(() => undefined));
+        if (!info.success || info.data.info.plugin_specific.type !== 'subscriber') continue;
+        subscribers.push(
+          info.data.info.plugin_specific.streams.flatMap(({ feed_display: feed, simulcast: s }) =>
+            s && feed ? [{ feed, layers: `${s.substream}/${s['substream-target']} t${s['temporal-layer']}/${s['temporal-layer-target']}` }] : [],
+          ),
+        );
+      }
+    }
+    return subscribers;
   }
 
   /** Counts of what Janus holds right now. */

@@ -18,6 +18,11 @@ export interface InboundStream {
   framesDecoded: number;
   packetsReceived: number;
   bytesReceived: number;
+  /** Frames complete enough to go to the decoder, keyframes among those decoded, and the keyframes this page asked for. */
+  framesReceived: number;
+  keyFramesDecoded: number;
+  pliCount: number;
+  nackCount: number;
 }
 
 /** A stream whose m-line is mapped to a participant's feed. */
@@ -49,7 +54,7 @@ export function receiving(page: Page): Promise<Receiving> {
       if (entry['type'] !== 'inbound-rtp' || typeof entry['mid'] !== 'string') return;
       const mapped = subscriber.streamOf(entry['mid']);
       // (No helper function here: the page runs this as it is, without the test runner's helpers.)
-      const counters = entry as { frameWidth?: number; frameHeight?: number; framesDecoded?: number; packetsReceived?: number; bytesReceived?: number };
+      const counters = entry as { frameWidth?: number; frameHeight?: number; framesDecoded?: number; packetsReceived?: number; bytesReceived?: number; framesReceived?: number; keyFramesDecoded?: number; pliCount?: number; nackCount?: number };
       streams.push({
         mid: entry['mid'],
         participantId: mapped?.participantId,
@@ -60,6 +65,10 @@ export function receiving(page: Page): Promise<Receiving> {
         framesDecoded: counters.framesDecoded ?? 0,
         packetsReceived: counters.packetsReceived ?? 0,
         bytesReceived: counters.bytesReceived ?? 0,
+        framesReceived: counters.framesReceived ?? 0,
+        keyFramesDecoded: counters.keyFramesDecoded ?? 0,
+        pliCount: counters.pliCount ?? 0,
+        nackCount: counters.nackCount ?? 0,
       });
     });
     return { pcId: subscriber.id, streams };

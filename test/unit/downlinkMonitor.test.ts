@@ -49,17 +49,17 @@ function short({ lower, lowFrameRate, promoted }: DownlinkQuality): string {
 const LADDER: LayerLadder = { depth: 2, climbable: () => TILES };
 
 describe('DownlinkMonitor', () => {
-  it('takes half the frames at once when the pongs queue, before anything is lost; a layer only if the queue does not drain', () => {
+  it('takes a layer at once when the pongs queue, before anything is lost; another only if the queue does not drain', () => {
     const seen: string[] = [];
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(5_000);
     assert.deepEqual(seen, [], 'a clean link stays where it is');
     run(1_000, { delayMs: 250 });
-    assert.deepEqual(seen, ['0 low'], 'within a second of the queue forming');
+    assert.deepEqual(seen, ['1'], 'within a second of the queue forming');
     run(1_500, { delayMs: (elapsed) => Math.max(5, 250 - elapsed / 5) });
-    assert.deepEqual(seen, ['0 low'], 'while the queue drains, it waits');
+    assert.deepEqual(seen, ['1'], 'while the queue drains, it waits');
     run(1_000, { delayMs: 300 });
-    assert.deepEqual(seen, ['0 low', '1 low'], 'a queue that grows again takes a layer');
+    assert.deepEqual(seen, ['1', '2'], 'a queue that grows again takes another layer');
   });
 
   it('steps down after two lossy half-seconds, at once on heavy loss, and counts frozen frames as bad only with loss', () => {
@@ -94,22 +94,12 @@ describe('DownlinkMonitor', () => {
     assert.deepEqual(seen, ['1', '1 +1', '1 +2', '0'], 'the third tile completes the step');
   });
 
-  it('gives the frames back first, for every tile at once, after a queue', () => {
-    const seen: string[] = [];
-    const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
-    run(1_000);
-    run(1_000, { delayMs: 300 });
-    assert.deepEqual(seen, ['0 low']);
-    run(5_000);
-    assert.deepEqual(seen, ['0 low', '0'], 'four clean seconds later, back at the top');
-  });
-
-  it('climbs on through the steps, taking a step of frame rate alone whole', () => {
+  it('takes half the frames only at the bottom, gives them back first, for every tile at once, then climbs on through the steps', () => {
     const seen: string[] = [];
     const run = driver(new DownlinkMonitor((quality) => seen.push(short(quality)), () => LADDER));
     run(1_000);
     for (let step = 0; step < 4; step++) run(2_500, { delayMs: 300 });
-    assert.deepEqual(seen, ['0 low', '1 low', '2 low'], 'the bottom step: no lower layer, half the frames');
+    assert.deepEqual(seen, ['1', '2', '2 low'], 'the bottom step: no lower layer, half the frames');
     seen.length = 0;
     run(5_000);
     assert.deepEqual(seen, ['2'], 'four clean seconds after the queue drained, the frame rate comes back for every tile at once');

@@ -15,17 +15,19 @@
  *   network does not cure.
  *
  * After a step down, the page steps down again only if the queue does not
- * start to drain (and if loss goes on once it should have). Stepping down shrinks every tile's request alike: all tiles
- * keep moving at a lower layer rather than some freezing. A queue first
- * takes half the frames, and only a queue that goes on growing the layers:
- * Janus relays fewer frames from the next packet on, with nothing asked of
- * the sender, while a smaller layer starts only from its keyframe, which
- * Janus asks the sender for (a keyframe on each of its layers, for
- * everyone receiving it); under load that keyframe can take seconds, and
- * until it comes the larger layer goes on filling the queue, or stalls. The page climbs
- * back after a clean spell a tile at a time (a whole step at once would ask
- * for several keyframes together, a burst a tight link cannot take; a step
- * that only restores the frame rate needs no keyframe and is taken whole),
+ * start to drain (and if loss goes on once it should have). Stepping down
+ * shrinks every tile's request alike: all tiles keep moving at a lower layer
+ * rather than some freezing. Steps go a layer down first, and only at the
+ * bottom to half the frames. Janus 1.1.2 asks the sender for a keyframe for
+ * a change of temporal layer as it does for a change of substream, and it
+ * goes on relaying the larger layer until that keyframe: fewer frames first
+ * would bring one large keyframe per tile into a queue, and a layer step
+ * after it another. And while Janus drops a temporal layer, tiles on a slow
+ * downlink were seen to stop assembling frames from the packets they still
+ * got, for seconds; at a smaller substream and full frame rate none did.
+ * The page climbs back after a clean spell a tile at a time (a whole step
+ * at once would ask for several keyframes together, a burst a tight link
+ * cannot take; a step that only restores the frame rate is taken whole),
  * the next tile a clean second after the last, on through the steps
  * until the top or trouble. A climb that fails soon after waits longer the
  * next time (up to a bound), so a link at its limit does not seesaw, and
@@ -46,8 +48,13 @@ const LOSS_LIMIT = 0.04;
 const HEAVY_LOSS = 0.1;
 /** After a step down, what was queued must drain before loss means anything again. */
 const DRAIN_MS = 2_000;
-/** After a step down, the new layers take this long to arrive; then a queue that is not shrinking steps down again. */
-const SETTLE_MS = 1_000;
+/**
+ * After a step down, a queue that is not shrinking this long after it steps
+ * down again: a smaller layer starts at its keyframe, and what the larger one
+ * queued before it has to go first (in a second, a queue on a link at its
+ * limit had often not begun to shrink yet; two seconds on, it had).
+ */
+const SETTLE_MS = 2_000;
 /** A queue shrinking by at least this much a second is draining: the step down was enough. */
 const DRAINING_MS_PER_S = 30;
 const FIRST_CLEAN_MS_TO_STEP_UP = 4_000;
@@ -97,7 +104,7 @@ export class DownlinkMonitor {
   downlinkDelay(ms: number, atMs: number): void {
     this.delays.push({ atMs, ms });
     this.delays = this.delays.filter((sample) => atMs - sample.atMs <= BASELINE_SPAN_MS);
-    if (atMs - this.steppedDownAt >= SETTLE_MS && this.queued(atMs)) this.stepDown(atMs, 'queue');
+    if (atMs - this.steppedDownAt >= SETTLE_MS && this.queued(atMs)) this.stepDown(atMs);
   }
 
   update(samples: InboundSample[], atMs: number): void {
@@ -143,10 +150,10 @@ export class DownlinkMonitor {
     }
     this.cleanSince = undefined;
     this.badWindows += 1;
-    if (urgent || this.badWindows >= 2) this.stepDown(atMs, window.queued ? 'queue' : 'loss');
+    if (urgent || this.badWindows >= 2) this.stepDown(atMs);
   }
 
-  private stepDown(atMs: number, cause: 'queue' | 'loss'): void {
+  private stepDown(atMs: number): void {
     this.badWindows = 0;
     this.cleanSince = undefined;
     this.climbing = false;
@@ -155,14 +162,13 @@ export class DownlinkMonitor {
     const seesaw = atMs - this.steppedUpAt < SEESAW_MS;
     this.cleanMsToStepUp = seesaw ? Math.min(this.cleanMsToStepUp * 2, MAX_CLEAN_MS_TO_STEP_UP) : FIRST_CLEAN_MS_TO_STEP_UP;
     this.steppedDownAt = atMs;
-    // A failing climb undoes its tiles first; a queue takes half the frames first; then every tile goes a layer down, and at the bottom to fewer frames.
+    // A failing climb undoes its tiles first; then every tile goes a layer down, and at the bottom to fewer frames.
     if (this.promoted > 0) this.moveTo(this.lower, this.lowFrameRate, 0, atMs);
-    else if (cause === 'queue' && !this.lowFrameRate) this.moveTo(this.lower, true, 0, atMs);
     else if (this.lower < depth) this.moveTo(this.lower + 1, this.lowFrameRate, 0, atMs);
     else this.moveTo(this.lower, true, 0, atMs);
   }
 
-  /** Frames back for every tile at once (no keyframe needed), else one more tile a layer up; the last one up completes the step. */
+  /** Frames back for every tile at once (the keyframes that asks for are of the small layer each tile has), else one more tile a layer up; the last one up completes the step. */
   private climb(atMs: number): void {
     this.steppedUpAt = atMs;
     this.climbing = true;
