@@ -14,7 +14,7 @@ import { ReceiveQuality } from './ReceiveQuality.js';
 import { ReceiveStats } from './ReceiveStats.js';
 import { SendQuality } from './SendQuality.js';
 import { SpeakerDetector, type HeardLevel } from './SpeakerDetector.js';
-import { pastItsStart } from './connectionAge.js';
+import { pastItsStart } from '../session/connectionAge.js';
 
 export interface PageMeasures {
   speakers: SpeakerDetector;

@@ -4,7 +4,7 @@
  * decoded, for the downlink monitor and the connection quality; and the
  * round-trip time of the connection's selected candidate pair.
  */
-import { pastItsStart } from './connectionAge.js';
+import { pastItsStart } from '../session/connectionAge.js';
 
 export interface InboundSample {
   mid: string;

@@ -8,7 +8,7 @@
  */
 import { QualityGrader, type QualityReport } from './ConnectionQuality.js';
 import { selectedRoundTripMs } from './ReceiveStats.js';
-import { pastItsStart } from './connectionAge.js';
+import { pastItsStart } from '../session/connectionAge.js';
 
 const EVERY_MS = 1_000;
 

@@ -22,9 +22,11 @@ export class DownlinkDelays {
   /** Spells the page's main thread was busy (performance.now() times), the last FORGET_AFTER_MS of them. */
   private busy: Array<{ from: number; to: number }> = [];
 
+  /** `measuring()` says whether there is media to measure the queue of yet: until then no pings go out. */
   constructor(
     private readonly ping: (nonce: number) => void,
     private readonly report: (delayMs: number, atMs: number) => void,
+    private readonly measuring: () => boolean,
   ) {
     if (PerformanceObserver.supportedEntryTypes.includes('longtask')) {
       new PerformanceObserver((list) => {
@@ -42,6 +44,7 @@ export class DownlinkDelays {
       due = now + PING_EVERY_MS;
       for (const [nonce, at] of this.sentAt) if (now - at > FORGET_AFTER_MS) this.sentAt.delete(nonce);
       this.busy = this.busy.filter((spell) => now - spell.to <= FORGET_AFTER_MS);
+      if (!this.measuring()) return;
       this.nonce += 1;
       this.sentAt.set(this.nonce, now);
       this.ping(this.nonce);

@@ -9,6 +9,7 @@ import { SignallingClient, type ConnectionState } from './signalling.js';
 import { Publisher } from './Publisher.js';
 import { Subscriber, type SubscriberView } from './Subscriber.js';
 import { DownlinkDelays } from './DownlinkDelays.js';
+import { pastItsStart } from './connectionAge.js';
 
 /** What the server says of the room's chat and reactions. */
 export type ChatEvent = Extract<ServerMessage, { type: 'chat' | 'chatHistory' | 'reaction' }>;
@@ -39,6 +40,15 @@ export interface MeetingView extends SubscriberView {
 /** What a page sends about hands and as a host. */
 export type HostMessage = Extract<ClientMessage, { type: 'hand' | 'host' | 'hostRoom' }>;
 
+/**
+ * The room's first offer waits this long at most for the camera's answer to be applied: the camera's
+ * connection starts its handshake first, as a client talking to Janus alone does, and the others see the
+ * joiner sooner (see the README's join figures); the wait itself is the server's few milliseconds.
+ */
+const CAMERA_FIRST_MS = 250;
+/** Changes to the view wait this long at most for the receiving connection's first ICE candidate (see Subscriber.gathered). */
+const GATHERING_WAIT_MS = 150;
+
 export class MeetingSession {
   private readonly signalling: SignallingClient;
   private readonly downlinkDelays: DownlinkDelays;
@@ -53,6 +63,9 @@ export class MeetingSession {
   private readonly viewUpdates: Array<() => void> = [];
   /** The feeds were published on the socket being opened (before its welcome): the first welcome keeps them. */
   private publishedAhead = false;
+  /** Settles once the camera published at the start has its answer applied, or after CAMERA_FIRST_MS. */
+  private cameraFirst: Promise<void> = Promise.resolve();
+  private cameraAnswered: () => void = () => undefined;
 
   /** `earlySocket`: a signalling socket the page opened ahead, used if it is still open. */
   constructor(
@@ -69,7 +82,12 @@ export class MeetingSession {
       earlySocket,
     );
     this.subscriber = new Subscriber(() => this.iceConfig, (message) => this.signalling.send(message), view);
-    this.downlinkDelays = new DownlinkDelays((nonce) => this.signalling.send({ type: 'ping', nonce }), (delayMs, atMs) => view.downlinkDelay(delayMs, atMs));
+    // The pings wait for the receiving connection's start to be over: a join is busy enough without them.
+    this.downlinkDelays = new DownlinkDelays(
+      (nonce) => this.signalling.send({ type: 'ping', nonce }),
+      (delayMs, atMs) => view.downlinkDelay(delayMs, atMs),
+      () => this.subscriber.connection !== undefined && pastItsStart(this.subscriber.connection),
+    );
   }
 
   /**
@@ -83,6 +101,10 @@ export class MeetingSession {
     this.video = video;
     this.signalling.open();
     this.publishedAhead = true;
+    this.cameraFirst = new Promise((resolve) => {
+      this.cameraAnswered = resolve;
+      window.setTimeout(resolve, CAMERA_FIRST_MS);
+    });
     void this.publish('camera', camera, prepared);
   }
 
@@ -156,7 +178,10 @@ export class MeetingSession {
         if (this.publishedAhead) this.publishedAhead = false;
         else this.restartMedia();
         this.downlinkDelays.start();
-        if (message.subscription) this.subscriber.onOffer(message.subscription.pcId, message.subscription.sdp, message.subscription.streams);
+        if (message.subscription) {
+          this.subscriber.after(this.cameraFirst);
+          this.subscriber.onOffer(message.subscription.pcId, message.subscription.sdp, message.subscription.streams);
+        }
         return this.showLater(() => {
           this.view.welcomed(message.self, message.participants, message.startMutedAudio, message.video);
           if (this.lastView) this.signalling.send({ type: 'view', tiles: this.lastView });
@@ -172,10 +197,11 @@ export class MeetingSession {
       case 'publishAnswer': {
         // The answer is for the connection that sent the offer, even if another replaces it meanwhile.
         const publisher = this.publishers.get(message.feed);
-        // The room's offer is answered first: applying this answer starts the camera's encoders and its
-        // handshake on the browser's WebRTC thread, which both connections share, and the room's would wait.
-        await this.subscriber.settled();
-        return publisher?.onAnswer(message.sdp);
+        try {
+          return await publisher?.onAnswer(message.sdp);
+        } finally {
+          if (message.feed === 'camera') this.cameraAnswered();
+        }
       }
       case 'subscriptionOffer':
         return this.subscriber.onOffer(message.pcId, message.sdp, message.streams);
@@ -206,15 +232,19 @@ export class MeetingSession {
 
   /**
    * Changes to who is shown wait, in the order they came, until the offers
-   * being answered are answered: the page's layout work would otherwise
-   * hold up the answer (the welcome's own offer above all).
+   * being answered are answered and the receiving connection has begun to
+   * find its ICE candidates: the page's layout work would otherwise hold up
+   * the answer (the welcome's own offer above all), then the first checks.
    */
   private showLater(update: () => void): void {
     this.viewUpdates.push(update);
     if (this.viewUpdates.length > 1) return;
-    void this.subscriber.settled().then(() => {
-      for (const pending of this.viewUpdates.splice(0)) pending();
-    });
+    void this.subscriber
+      .settled()
+      .then(() => Promise.race([this.subscriber.gathered(), new Promise((resolve) => window.setTimeout(resolve, GATHERING_WAIT_MS))]))
+      .then(() => {
+        for (const pending of this.viewUpdates.splice(0)) pending();
+      });
   }
 
   private restartMedia(): void {

@@ -64,6 +64,25 @@ export class Subscriber {
     this.chain = this.chain.then(() => this.applyOffer(pcId, sdp, streams)).catch((error: unknown) => console.warn('cannot apply a subscription offer', error));
   }
 
+  /** Offers received from now on wait for `wait` first. */
+  after(wait: Promise<void>): void {
+    this.chain = this.chain.then(() => wait);
+  }
+
+  /**
+   * Settles once the receiving connection has found its first ICE candidate (or gave up finding any), at once
+   * without a connection. Chromium finds candidates partly on the page's main thread: a long task there before
+   * that holds back the connection's first checks.
+   */
+  gathered(): Promise<void> {
+    const pc = this.pc;
+    if (!pc || pc.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      pc.addEventListener('icecandidate', () => resolve(), { once: true });
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+    });
+  }
+
   /** Settles once the offers received so far are answered (or failed). */
   settled(): Promise<void> {
     return this.chain;
