@@ -206,6 +206,8 @@ describe('hosts and raised hands on two app servers', () => {
     await waitFor(() => bob.page.locator('#lock-mics-button').getAttribute('aria-pressed'), (pressed) => pressed === 'true', 10_000);
     await alice.page.click(`#people-list [data-verb="mute"][data-participant-id="${bob.id}"]`);
     await waitFor(() => bob.page.locator('#mic-button').getAttribute('aria-pressed'), (pressed) => pressed === 'true', 10_000);
+    // What Bob said before the mute reached Janus can still be in Alice's last second of audio: silence first.
+    assert.equal(await heardOnAlice((hz) => hz === 0), 0, 'Alice hears silence from Bob once he is muted again');
     const locked = serverError(bob.page, 'microphones_locked');
     await bob.page.click('#mic-button');
     await locked;
