@@ -4,7 +4,7 @@ export function sleep(ms: number): Promise<void> {
 
 /** Waits for `work` (its failure included), but no longer than `ms`; the timer goes as soon as either ends. */
 export async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);
   });

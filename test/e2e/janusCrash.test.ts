@@ -20,13 +20,9 @@ const SESSION_LOSS_LIMIT_MS = 5_000;
 
 /** The Janus session holding a participant's camera publisher, found through the Admin API. */
 async function sessionOf(admin: JanusAdmin, participantId: string): Promise<number | undefined> {
-  for (const session of await admin.listSessions()) {
-    for (const handle of await admin.listHandles(session)) {
-      const reply = (await admin.request({ janus: 'handle_info', session_id: session, handle_id: handle }).catch(() => undefined)) as
-        | { info?: { plugin_specific?: { display?: unknown } } }
-        | undefined;
-      if (reply?.info?.plugin_specific?.display === `${participantId}:camera`) return session;
-    }
+  for (const { session, info } of await admin.handleInfos()) {
+    const reply = info as { info?: { plugin_specific?: { display?: unknown } } } | undefined;
+    if (reply?.info?.plugin_specific?.display === `${participantId}:camera`) return session;
   }
   return undefined;
 }

@@ -113,14 +113,10 @@ export class JanusAdmin {
   /** The AudioBridge rooms Janus holds now, read from its handles (the mixers are private, so `list` would not show them). */
   async audioBridgeRooms(): Promise<Set<number>> {
     const rooms = new Set<number>();
-    for (const session of await this.listSessions()) {
-      for (const handle of await this.listHandles(session)) {
-        const info = (await this.request({ janus: 'handle_info', session_id: session, handle_id: handle }).catch(() => undefined)) as
-          | { info?: { plugin?: string; plugin_specific?: { room?: unknown } } }
-          | undefined;
-        const room = info?.info?.plugin_specific?.room;
-        if (info?.info?.plugin === 'janus.plugin.audiobridge' && typeof room === 'number') rooms.add(room);
-      }
+    for (const { info: reply } of await this.handleInfos()) {
+      const info = reply as { info?: { plugin?: string; plugin_specific?: { room?: unknown } } } | undefined;
+      const room = info?.info?.plugin_specific?.room;
+      if (info?.info?.plugin === 'janus.plugin.audiobridge' && typeof room === 'number') rooms.add(room);
     }
     return rooms;
   }
@@ -156,18 +152,27 @@ export class JanusAdmin {
    */
   async simulcastLayers(): Promise<Array<Array<{ feed: string; layers: string }>>> {
     const subscribers = [];
-    for (const session of await this.listSessions()) {
-      for (const handle of await this.listHandles(session)) {
-        const info = SubscriberInfo.safeParse(await this.request({ janus: 'handle_info', session_id: session, handle_id: handle }).catch(() => undefined));
-        if (!info.success || info.data.info.plugin_specific.type !== 'subscriber') continue;
-        subscribers.push(
-          info.data.info.plugin_specific.streams.flatMap(({ feed_display: feed, simulcast: s }) =>
-            s && feed ? [{ feed, layers: `${s.substream}/${s['substream-target']} t${s['temporal-layer']}/${s['temporal-layer-target']}` }] : [],
-          ),
-        );
-      }
+    for (const { info: reply } of await this.handleInfos()) {
+      const info = SubscriberInfo.safeParse(reply);
+      if (!info.success || info.data.info.plugin_specific.type !== 'subscriber') continue;
+      subscribers.push(
+        info.data.info.plugin_specific.streams.flatMap(({ feed_display: feed, simulcast: s }) =>
+          s && feed ? [{ feed, layers: `${s.substream}/${s['substream-target']} t${s['temporal-layer']}/${s['temporal-layer-target']}` }] : [],
+        ),
+      );
     }
     return subscribers;
+  }
+
+  /** `handle_info` of every handle Janus holds now, with its session (`info` undefined for a handle gone meanwhile). */
+  async handleInfos(): Promise<Array<{ session: number; info: Record<string, unknown> | undefined }>> {
+    const infos = [];
+    for (const session of await this.listSessions()) {
+      for (const handle of await this.listHandles(session)) {
+        infos.push({ session, info: await this.request({ janus: 'handle_info', session_id: session, handle_id: handle }).catch(() => undefined) });
+      }
+    }
+    return infos;
   }
 
   /** Counts of what Janus holds right now. */

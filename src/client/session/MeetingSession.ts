@@ -10,6 +10,7 @@ import { Publisher } from './Publisher.js';
 import { Subscriber, type SubscriberView } from './Subscriber.js';
 import { DownlinkDelays } from './DownlinkDelays.js';
 import { pastItsStart } from './connectionAge.js';
+import { waitAtMost } from '../../support/time.js';
 
 /** What the server says of the room's chat and reactions. */
 export type ChatEvent = Extract<ServerMessage, { type: 'chat' | 'chatHistory' | 'reaction' }>;
@@ -63,7 +64,7 @@ export class MeetingSession {
   private readonly viewUpdates: Array<() => void> = [];
   /** The feeds were published on the socket being opened (before its welcome): the first welcome keeps them. */
   private publishedAhead = false;
-  /** Settles once the camera published at the start has its answer applied, or after CAMERA_FIRST_MS. */
+  /** Settles once the camera published at the start has its answer applied. */
   private cameraFirst: Promise<void> = Promise.resolve();
   private cameraAnswered: () => void = () => undefined;
 
@@ -101,10 +102,7 @@ export class MeetingSession {
     this.video = video;
     this.signalling.open();
     this.publishedAhead = true;
-    this.cameraFirst = new Promise((resolve) => {
-      this.cameraAnswered = resolve;
-      window.setTimeout(resolve, CAMERA_FIRST_MS);
-    });
+    this.cameraFirst = new Promise((resolve) => (this.cameraAnswered = resolve));
     void this.publish('camera', camera, prepared);
   }
 
@@ -179,7 +177,7 @@ export class MeetingSession {
         else this.restartMedia();
         this.downlinkDelays.start();
         if (message.subscription) {
-          this.subscriber.after(this.cameraFirst);
+          this.subscriber.after(waitAtMost(this.cameraFirst, CAMERA_FIRST_MS));
           this.subscriber.onOffer(message.subscription.pcId, message.subscription.sdp, message.subscription.streams);
         }
         return this.showLater(() => {
@@ -241,7 +239,7 @@ export class MeetingSession {
     if (this.viewUpdates.length > 1) return;
     void this.subscriber
       .settled()
-      .then(() => Promise.race([this.subscriber.gathered(), new Promise((resolve) => window.setTimeout(resolve, GATHERING_WAIT_MS))]))
+      .then(() => waitAtMost(this.subscriber.gathered(), GATHERING_WAIT_MS))
       .then(() => {
         for (const pending of this.viewUpdates.splice(0)) pending();
       });

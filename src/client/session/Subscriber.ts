@@ -77,10 +77,11 @@ export class Subscriber {
   gathered(): Promise<void> {
     const pc = this.pc;
     if (!pc || pc.iceGatheringState === 'complete') return Promise.resolve();
-    return new Promise((resolve) => {
-      pc.addEventListener('icecandidate', () => resolve(), { once: true });
-      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-    });
+    const listening = new AbortController();
+    return new Promise<void>((resolve) => {
+      pc.addEventListener('icecandidate', () => resolve(), { signal: listening.signal });
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve(), { signal: listening.signal });
+    }).finally(() => listening.abort());
   }
 
   /** Settles once the offers received so far are answered (or failed). */
