@@ -6,6 +6,7 @@
  * is sent sharp (its content hint says text and detail) at a low frame rate.
  */
 import type { ClientMessage, FeedKind, PeerConnectionId, VideoPublishing } from '../../protocol/messages.js';
+import { sleep } from '../../support/time.js';
 import { trickleMessage } from './signalling.js';
 
 /** Shares of the camera's bitrate for the full, half and quarter layers. */
@@ -13,6 +14,9 @@ const LAYER_BITRATE_SHARES = [0.65, 0.25, 0.1] as const;
 /** A picture smaller than this is sent as one layer: smaller layers of it would be too small to be of use. */
 const MIN_SIMULCAST_HEIGHT = 360;
 const SCREEN_MAX_FRAME_RATE = 10;
+/** getStats caches its report for tens of milliseconds: a second's worth of asking outlasts that. */
+const STATS_TRIES = 10;
+const STATS_RETRY_MS = 100;
 
 export class Publisher {
   readonly pc: RTCPeerConnection;
@@ -83,16 +87,19 @@ export class Publisher {
     for (const track of stream.getTracks()) await senders.find((s) => s.track?.kind === track.kind)?.replaceTrack(track);
   }
 
-  /** Frames the video track has handed to its encoder so far; undefined if it sends no video. */
+  /**
+   * Frames the video track has handed to its encoder so far; undefined if it sends no video. The
+   * count runs on across replaced tracks, and for a moment after a replacement getStats answers
+   * from its cache, still naming the old track: it is asked again until it names the current one.
+   */
   async capturedVideoFrames(): Promise<number | undefined> {
     const sender = this.pc.getSenders().find((s) => s.track?.kind === 'video');
-    if (!sender?.track) return undefined;
-    const trackId = sender.track.id;
-    let frames = 0;
-    (await sender.getStats()).forEach((entry: { type: string; trackIdentifier?: string; frames?: number }) => {
-      if (entry.type === 'media-source' && entry.trackIdentifier === trackId) frames = entry.frames ?? 0;
-    });
-    return frames;
+    for (let tries = 0; tries < STATS_TRIES && sender?.track; tries++) {
+      const frames = mediaSourceFrames(await sender.getStats(), sender.track.id);
+      if (frames !== undefined) return frames;
+      await sleep(STATS_RETRY_MS);
+    }
+    return undefined;
   }
 
   close(): void {
@@ -117,4 +124,12 @@ export class Publisher {
   private sendCandidate(candidate: RTCIceCandidateInit | null): void {
     this.send(trickleMessage(this.pcId, candidate));
   }
+}
+
+function mediaSourceFrames(report: RTCStatsReport, trackId: string): number | undefined {
+  let frames: number | undefined;
+  report.forEach((entry: { type: string; trackIdentifier?: string; frames?: number }) => {
+    if (entry.type === 'media-source' && entry.trackIdentifier === trackId) frames = entry.frames ?? 0;
+  });
+  return frames;
 }
