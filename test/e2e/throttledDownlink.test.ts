@@ -90,7 +90,7 @@ describe('a page whose downlink is throttled', () => {
       // Ann's subscription is the one relaying exactly the cameras she receives.
       const relayed = (await (admin?.simulcastLayers() ?? [])).find((streams) => streams.length === now.size && streams.every((stream) => now.has(stream.feed.replace(/:camera$/, ''))));
       steppedDown ||= quality.lower > 0 || quality.lowFrameRate;
-      seconds.push(`${second}s: frames ${decoded.join('/')} widths ${[...now.values()].map((c) => c.width).join('/')} video ${kbit} kbit ${describeQuality(quality)} queue ${Math.round(queue.backlogBytes / 1000)} KB dropped ${queue.dropped}; per tile: packets ${perTile('packetsReceived')} complete frames ${perTile('framesReceived')} keyframes ${perTile('keyFramesDecoded')} PLIs sent ${perTile('pliCount')} NACKs sent ${perTile('nackCount')}; Janus relays ${relayed?.map((stream) => `${stream.feed} ${stream.layers}`).join(', ')}`);
+      seconds.push(`${second}s: frames ${decoded.join('/')} widths ${[...now.values()].map((c) => c.width).join('/')} video ${kbit} kbit ${describeQuality(quality)} queue ${Math.round(queue.backlogBytes / 1000)} KB dropped ${queue.dropped} unsent ${queue.sendBufferDrops}; per tile: packets ${perTile('packetsReceived')} complete frames ${perTile('framesReceived')} keyframes ${perTile('keyFramesDecoded')} PLIs sent ${perTile('pliCount')} NACKs sent ${perTile('nackCount')}; Janus relays ${relayed?.map((stream) => `${stream.feed} ${stream.layers}`).join(', ')}`);
       assert.ok(decoded.length === 3 && decoded.every((frames) => frames > 0), `second ${second} of the throttle: every tile decodes (frames per tile ${decoded.join('/')})\n${seconds.join('\n')}`);
       previous = now;
     }
