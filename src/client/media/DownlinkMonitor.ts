@@ -22,9 +22,7 @@
  * a change of temporal layer as it does for a change of substream, and it
  * goes on relaying the larger layer until that keyframe: fewer frames first
  * would bring one large keyframe per tile into a queue, and a layer step
- * after it another. And while Janus drops a temporal layer, tiles on a slow
- * downlink were seen to stop assembling frames from the packets they still
- * got, for seconds; at a smaller substream and full frame rate none did.
+ * after it another.
  * The page climbs back after a clean spell a tile at a time (a whole step
  * at once would ask for several keyframes together, a burst a tight link
  * cannot take; a step that only restores the frame rate is taken whole),
