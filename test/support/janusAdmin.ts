@@ -37,15 +37,6 @@ const SubscriberInfo = z.object({
     }),
   }),
 });
-const PublisherInfo = z.object({
-  info: z.object({
-    plugin_specific: z.object({ type: z.string().optional() }),
-    flags: z.object({ 'rfc4588-rtx': z.boolean() }),
-    webrtc: z.object({
-      media: z.record(z.string(), z.object({ type: z.string(), codecs: z.object({ pt: z.number(), codec: z.string().optional() }).optional() })),
-    }),
-  }),
-});
 const VideoRoomRemotes = z.object({ response: z.object({ list: z.array(z.object({ remote_id: z.string() }).passthrough()) }) });
 
 /** What a VideoRoom holds, as Janus lists it: participants (the copies of feeds from other nodes among them), forwarders, remotizations. */
@@ -171,18 +162,6 @@ export class JanusAdmin {
       );
     }
     return subscribers;
-  }
-
-  /** Per publishing handle: the codec Janus takes its video for, and whether it negotiated RTX streams (RFC 4588). */
-  async publishedVideo(): Promise<Array<{ codecs: string[]; rtx: boolean }>> {
-    const publishers = [];
-    for (const { info: reply } of await this.handleInfos()) {
-      const info = PublisherInfo.safeParse(reply);
-      if (!info.success || info.data.info.plugin_specific.type !== 'publisher') continue;
-      const video = Object.values(info.data.info.webrtc.media).filter((medium) => medium.type === 'video');
-      publishers.push({ codecs: video.map((medium) => medium.codecs?.codec ?? `none (pt ${medium.codecs?.pt})`), rtx: info.data.info.flags['rfc4588-rtx'] });
-    }
-    return publishers;
   }
 
   /** `handle_info` of every handle Janus holds now, with its session (`info` undefined for a handle gone meanwhile). */

@@ -36,8 +36,7 @@ export class Publisher {
     this.pc = new RTCPeerConnection();
     for (const track of stream.getTracks()) {
       if (track.kind === 'video' && feed === 'screen') track.contentHint = 'detail';
-      const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], sendEncodings: this.encodingsFor(track) });
-      if (track.kind === 'video') withoutRetransmissionStreams(transceiver);
+      this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], sendEncodings: this.encodingsFor(track) });
     }
     this.offer = this.pc.createOffer();
     this.pc.onicecandidate = (event) => {
@@ -133,16 +132,4 @@ function mediaSourceFrames(report: RTCStatsReport, trackId: string): number | un
     if (entry.type === 'media-source' && entry.trackIdentifier === trackId) frames = entry.frames ?? 0;
   });
   return frames;
-}
-
-/**
- * Offers video without RTX (RFC 4588): retransmissions then go on the layer's own stream. Janus 1.1.2
- * takes a simulcast layer's RTX stream for the layer itself when an RTX packet comes first (Chromium
- * probes the link with RTX padding as it starts); it then takes the RTX payload type for the video's
- * own, and relays every retransmission from that publisher under it, which receivers cannot use (its
- * log says "Unsupported codec 'rtx/90000'"; the publisher's handle_info shows `pt` 97).
- */
-function withoutRetransmissionStreams(transceiver: RTCRtpTransceiver): void {
-  const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs.filter((codec) => codec.mimeType.toLowerCase() !== 'video/rtx');
-  if (codecs?.length) transceiver.setCodecPreferences(codecs);
 }
