@@ -21,7 +21,7 @@ import * as videoroom from '../../src/media/janus/videoroom.js';
 import { janusRoomIdFor } from '../../src/rooms/janusRoomId.js';
 import { launchBrowser, newPage } from '../support/browser.js';
 import { decodesVideoWithin, expectMediaFlowing, joinMeeting, waitFor } from '../support/meetingPage.js';
-import { receivedCamera, sentLayerWidths } from '../support/receivedMedia.js';
+import { receivedCamera, sentLayers } from '../support/receivedMedia.js';
 import { startRedis, type TestRedis } from '../support/cluster/redisServer.js';
 import { startNginx, type TestNginx } from '../support/cluster/nginxProxy.js';
 import { startAppServer, type TestAppServer } from '../support/cluster/appServer.js';
@@ -143,8 +143,8 @@ describe('several app servers and Janus nodes on Redis', () => {
     const aliceId = await selfId(alice);
     const aliceOnBob = (check: (width: number) => boolean, timeoutMs: number) => waitFor(async () => (await receivedCamera(bob, aliceId))?.width ?? 0, check, timeoutMs);
     // Alice's browser sends its top layer once its bandwidth estimate has grown: only then can a tile ask for it.
-    const sent = await waitFor(() => sentLayerWidths(alice), (widths) => widths.includes(1280), 20_000);
-    assert.ok(sent.includes(1280), `Alice sends three layers: ${JSON.stringify(sent)}`);
+    const sent = await waitFor(() => sentLayers(alice), (widths) => widths['h'] === 1280, 20_000);
+    assert.equal(sent['h'], 1280, `Alice sends her top layer: ${JSON.stringify(sent)}`);
     await bob.setViewportSize({ width: 800, height: 600 });
     try {
       const lowLayer = (width: number) => width === 320 || width === 640;

@@ -85,16 +85,15 @@ export async function receivedCamera(page: Page, participantId: string): Promise
   return (await receivedStreams(page)).find((stream) => stream.kind === 'video' && stream.feed === 'camera' && stream.participantId === participantId);
 }
 
-/** Widths of the layers a page's camera is sending now (each with frames going out), smallest first. */
-export function sentLayerWidths(page: Page): Promise<number[]> {
+/** Widths of the layers a page's camera is sending now (each with frames going out), by rid: `l`, `m`, `h` (see Publisher). */
+export function sentLayers(page: Page): Promise<Partial<Record<string, number>>> {
   return page.evaluate(async () => {
     const pc = (window as unknown as Handle).convene.session?.peerConnections().get('pub-camera');
-    const widths: number[] = [];
+    const widths: Record<string, number> = {};
     (await pc?.getStats())?.forEach((entry: Record<string, unknown>) => {
-      if (entry['type'] === 'outbound-rtp' && entry['kind'] === 'video' && typeof entry['frameWidth'] === 'number' && Number(entry['framesPerSecond'] ?? 0) > 0) {
-        widths.push(entry['frameWidth']);
-      }
+      const { type, kind, rid, frameWidth, framesPerSecond } = entry;
+      if (type === 'outbound-rtp' && kind === 'video' && typeof frameWidth === 'number' && Number(framesPerSecond ?? 0) > 0) widths[String(rid ?? '')] = frameWidth;
     });
-    return widths.sort((a, b) => a - b);
+    return widths;
   });
 }
