@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { invalidDialPatterns } from '../telephony/dialPolicy.js';
+import { invalidTrunkSources } from '../telephony/dialIn/trunkSources.js';
 
 const Flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 const Seconds = z.coerce.number().positive();
@@ -81,6 +82,8 @@ export const ConfigSchema = z.object({
   SIP_DIAL_IN_NUMBERS: z.string().default(''),
   SIP_DIAL_IN_DISPLAY_NUMBER: z.string().max(40).default(''),
   SIP_DIAL_IN_FAILURES_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  SIP_TRUNK_SOURCES: z.string().default(''),
+  SIP_RTP_PORT_RANGE: PortRange.optional(),
   CALLBACK_SECRET: z.string().min(16).optional(),
   ADMIN_SECRET: z.string().min(16).optional(),
   METRICS_SECRET: z.string().min(16).optional(),
@@ -106,6 +109,8 @@ export interface Config extends RawConfig {
   sipAllowedNumbers: string[];
   /** The numbers the trunk may call us on; empty: any it routes to us. */
   sipDialInNumbers: string[];
+  /** Addresses and CIDR ranges the trunk calls us from; empty: the trunk's own address. */
+  sipTrunkSources: string[];
 }
 
 function readConfigFile(path: string | undefined): Record<string, unknown> {
@@ -138,14 +143,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (badPatterns.length > 0) {
     throw new Error(`invalid configuration: SIP_DIAL_NUMBER and SIP_ALLOWED_NUMBERS take E.164 numbers (+15551234567) or prefixes ending in * (+1555*); not ${badPatterns.join(', ')}`);
   }
+  const sipTrunkSources = splitList(raw.SIP_TRUNK_SOURCES);
+  const badSources = invalidTrunkSources(sipTrunkSources);
+  if (badSources.length > 0) throw new Error(`invalid configuration: SIP_TRUNK_SOURCES takes addresses or CIDR ranges (203.0.113.0/24); not ${badSources.join(', ')}`);
+  for (const [name, range] of [['JANUS_RTP_PORT_RANGE', raw.JANUS_RTP_PORT_RANGE], ['SIP_RTP_PORT_RANGE', raw.SIP_RTP_PORT_RANGE]] as const) {
+    if (range && !isOrderedRange(range)) throw new Error(`invalid configuration: ${name} must run from a lower port to a higher one, within 1024-65535 (not ${range})`);
+  }
   return {
     sipAllowedNumbers,
+    sipTrunkSources,
     sipDialInNumbers: splitList(raw.SIP_DIAL_IN_NUMBERS),
     ...raw,
     janusUrls: splitList(raw.JANUS_URLS),
     iceServers: splitList(raw.ICE_SERVERS).map((urls) => ({ urls })),
     turnUrls,
   };
+}
+
+function isOrderedRange(range: string): boolean {
+  const [low = 0, high = 0] = range.split('-').map(Number);
+  return low >= 1024 && low <= high && high <= 65535;
 }
 
 function splitList(value: string): string[] {

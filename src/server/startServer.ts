@@ -18,6 +18,7 @@ import { TokenIssuer } from '../auth/tokens.js';
 import { Telephony, type TelephonySettings } from '../telephony/Telephony.js';
 import { DialIn } from '../telephony/dialIn/DialIn.js';
 import { Prompts } from '../telephony/dialIn/prompts.js';
+import { portRange } from '../telephony/dialIn/rtpSocket.js';
 import { RoomAccess } from '../http/RoomAccess.js';
 import { buildApp } from './app.js';
 import { limitsFromConfig } from '../config/limits.js';
@@ -145,7 +146,14 @@ async function startHttp(config: Config, observability: Observability, runDir: s
   const dialIn =
     telephony && prompts
       ? new DialIn(
-          { numbers: config.sipDialInNumbers, bindAddress: config.SIP_BIND_ADDRESS, mediaAddress: config.SIP_MEDIA_ADDRESS, failuresPerHour: config.SIP_DIAL_IN_FAILURES_PER_HOUR },
+          {
+            numbers: config.sipDialInNumbers,
+            bindAddress: config.SIP_BIND_ADDRESS,
+            rtpPorts: config.SIP_RTP_PORT_RANGE ? portRange(config.SIP_RTP_PORT_RANGE) : undefined,
+            trunkSources: config.sipTrunkSources,
+            mediaAddress: config.SIP_MEDIA_ADDRESS,
+            failuresPerHour: config.SIP_DIAL_IN_FAILURES_PER_HOUR,
+          },
           { line: telephony.line, rooms, access: new RoomAccess(rooms, config.ROOM_MAX_PARTICIPANTS), prompts, metrics: metrics.dialIn, failures: failures.child({ component: 'dial-in' }) },
         )
       : undefined;

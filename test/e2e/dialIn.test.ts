@@ -6,24 +6,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage } from '../support/browser.js';
-import { startTestServer } from '../support/testServer.js';
 import { joinMeeting, waitFor } from '../support/meetingPage.js';
 import { receivedPeakHz } from '../support/pageAudio.js';
 import { openPanel, tileData } from '../support/hostsCluster.js';
 import type { SipCaller, SipLab, ToneReport } from '../support/telephony/sipLab.js';
-import { callIn, DIAL_IN_NUMBER, heardLately, invitation, phoneTileId, startDialInLab } from '../support/telephony/dialInLab.js';
+import { callIn, DIAL_IN_NUMBER, heardLately, invitation, phoneTileId, startDialInMeeting, type DialInMeeting } from '../support/telephony/dialInLab.js';
 import type { AgentCall } from '../support/telephony/baresipAgent.js';
 import { callWithInfoDigits } from '../support/telephony/sippInfoCaller.js';
 import { RtpListener } from '../support/telephony/rtpListener.js';
 
-const run = promisify(execFile);
 const ROOM = 'dial-in';
 /** The caller's account: its user part is the number the server sees. */
 const CALLER = 'mobile';
@@ -39,39 +31,32 @@ async function metric(baseUrl: string, sample: string): Promise<number> {
 }
 
 describe('dial-in with a meeting PIN', () => {
+  let meeting: DialInMeeting | undefined;
   let lab: SipLab;
   let caller: SipCaller;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let server: DialInMeeting['server'];
   let browser: Browser;
   let page: Page;
-  let workDir: string;
   let pin: string;
+  let workDir: string;
 
   before(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'convene-dial-in-'));
-    // A strict trunk: it challenges BYEs from our side, as it does INVITEs.
-    const dialInLab = await startDialInLab({ challengeBye: true });
-    lab = dialInLab.lab;
-    // Three wrong PINs use up a number's budget, so the last test sees the refusal.
-    server = await startTestServer({ ...dialInLab.serverSettings, SIP_DIAL_IN_FAILURES_PER_HOUR: '3' });
-    const credentials = { username: lab.trunk.username, password: lab.trunk.password };
-    caller = await lab.startCaller({ profiles: { [CALLER]: credentials, [ALAW_CALLER]: { ...credentials, codecs: ['pcma'] } }, toneHz: 1000 });
-    const micWav = join(workDir, 'mic-440.wav');
-    await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', micWav, 'synth', '300', 'sine', '440', 'vol', '0.5']);
-    browser = await launchBrowser([`--use-file-for-fake-audio-capture=${micWav}`]);
-    page = await newPage(browser);
-    await joinMeeting(page, server.url, 'Alice', ROOM);
-    const invite = await invitation(page);
-    pin = invite.pin;
+    meeting = await startDialInMeeting({
+      room: ROOM,
+      // A strict trunk: it challenges BYEs from our side, as it does INVITEs.
+      lab: { challengeBye: true },
+      // Three wrong PINs use up a number's budget, so the last test sees the refusal.
+      server: { SIP_DIAL_IN_FAILURES_PER_HOUR: '3' },
+      callers: { [CALLER]: {}, [ALAW_CALLER]: { codecs: ['pcma'] } },
+    });
+    ({ lab, caller, server, browser, page, workDir } = meeting);
+    pin = meeting.invite.pin;
     assert.match(pin, /^\d{8}$/, 'the page shows the room its PIN');
-    assert.equal(invite.number, DIAL_IN_NUMBER, 'and the number to call');
+    assert.equal(meeting.invite.number, DIAL_IN_NUMBER, 'and the number to call');
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
-    await lab?.stop();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    await meeting?.close();
   });
 
   async function hangUp(call: AgentCall, participantId: string): Promise<void> {

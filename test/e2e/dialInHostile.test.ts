@@ -9,37 +9,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage } from '../support/browser.js';
-import { startTestServer } from '../support/testServer.js';
-import { joinMeeting, waitFor } from '../support/meetingPage.js';
+import type { Page } from 'playwright-core';
+import { waitFor } from '../support/meetingPage.js';
 import { receivedPeakHz } from '../support/pageAudio.js';
-import type { SipCaller, SipLab } from '../support/telephony/sipLab.js';
-import { callIn, DIAL_IN_NUMBER, heardLately, invitation, phoneTileId, startDialInLab } from '../support/telephony/dialInLab.js';
+import { callIn, DIAL_IN_NUMBER, heardLately, phoneTileId, startDialInMeeting, type DialInMeeting } from '../support/telephony/dialInLab.js';
 import { audioOffer, inDialogText, inviteText, newCallId, RawSipPeer } from '../support/telephony/rawSip.js';
 import { buildRtp } from '../../src/telephony/dialIn/rtpPacket.js';
 
-const run = promisify(execFile);
 const CALLER = 'mobile';
 const PCMU = { pt: 0, name: 'PCMU' };
 const EVENTS = { pt: 101, name: 'telephone-event' };
 const MALFORMED_RUNS = 2_000;
 const BATCH = 10;
 const KEYPAD_FLOOD = 5_000;
+/** The dial-in RTP ports a firewall would open. */
+const RTP_PORTS = '16000-16999';
+/** The trunk (kamailio on 127.0.0.1) and a neighbour of it; 127.0.0.9 is a stranger. */
+const TRUNK_SOURCES = '127.0.0.0/30';
 
 describe('hostile input to dial-in', () => {
-  let lab: SipLab;
-  let caller: SipCaller;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-  let browser: Browser;
+  let meeting: DialInMeeting | undefined;
   let page: Page;
-  let workDir: string;
   let peer: RawSipPeer;
   let rtp: Socket;
   let serverSipPort: number;
@@ -56,22 +47,17 @@ describe('hostile input to dial-in', () => {
   }
 
   before(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'convene-dial-in-hostile-'));
-    const dialInLab = await startDialInLab();
-    lab = dialInLab.lab;
-    serverSipPort = Number(dialInLab.serverSettings['SIP_PORT']);
-    // The flood's wrong PINs must not use up the budget the checks after it rely on.
-    server = await startTestServer({ ...dialInLab.serverSettings, SIP_DIAL_IN_FAILURES_PER_HOUR: '1000000' });
-    caller = await lab.startCaller({ profiles: { [CALLER]: { username: lab.trunk.username, password: lab.trunk.password } }, toneHz: 1000 });
-    const micWav = join(workDir, 'mic-440.wav');
-    await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', micWav, 'synth', '300', 'sine', '440', 'vol', '0.5']);
-    browser = await launchBrowser([`--use-file-for-fake-audio-capture=${micWav}`]);
-    page = await newPage(browser);
-    await joinMeeting(page, server.url, 'Alice', 'dial-in-hostile');
-    const { pin } = await invitation(page);
+    meeting = await startDialInMeeting({
+      room: 'dial-in-hostile',
+      // The flood's wrong PINs must not use up the budget the checks after it rely on.
+      server: { SIP_DIAL_IN_FAILURES_PER_HOUR: '1000000', SIP_RTP_PORT_RANGE: RTP_PORTS, SIP_TRUNK_SOURCES: TRUNK_SOURCES },
+      callers: { [CALLER]: {} },
+    });
+    const { caller } = meeting;
+    ({ page, sipPort: serverSipPort } = meeting);
     const call = await callIn(caller, CALLER);
     heardWav = call.recording!.heardWav;
-    await caller.sendDigits(`${pin}#`);
+    await caller.sendDigits(`${meeting.invite.pin}#`);
     phoneId = await phoneTileId(page);
     console.log(`before the hostile input: ${await expectRealCallAudio()}`);
     peer = await RawSipPeer.open({ host: '127.0.0.1', port: serverSipPort });
@@ -82,10 +68,7 @@ describe('hostile input to dial-in', () => {
   after(async () => {
     peer?.close();
     rtp?.close();
-    await browser?.close();
-    await server?.close();
-    await lab?.stop();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    await meeting?.close();
   });
 
   const invite = (callId: string, sdp?: string, number = DIAL_IN_NUMBER): string =>
@@ -122,6 +105,20 @@ describe('hostile input to dial-in', () => {
     console.log(`${seen.join('; ')}; other number: 404`);
   });
 
+  it('takes INVITEs from the trunk’s sources only: 403 from a stranger, an answer from a listed neighbour', async () => {
+    for (const [host, expected] of [['127.0.0.9', 403], ['127.0.0.2', 488]] as const) {
+      const from = await RawSipPeer.open({ host: '127.0.0.1', port: serverSipPort }, host);
+      try {
+        const callId = newCallId();
+        from.send(inviteText({ number: DIAL_IN_NUMBER, callId, peerPort: from.port, peerHost: from.host, serverPort: serverSipPort }));
+        const reply = await from.waitFor(callId, (candidate) => (candidate.status ?? 0) >= 200, 5_000);
+        assert.equal(reply?.status, expected, `an INVITE without an offer from ${host}`);
+      } finally {
+        from.close();
+      }
+    }
+  });
+
   it('answers or drops thousands of malformed SIP datagrams, and keeps serving', async () => {
     const valid = invite('malformed-base', audioOffer(rtp.address().port, [PCMU]));
     const datagrams = fc.sample(
@@ -151,6 +148,7 @@ describe('hostile input to dial-in', () => {
     const answer = await peer.waitFor(callId, (reply) => reply.status === 200, 5_000);
     assert.ok(answer, 'the hostile call is answered');
     const mediaPort = Number(/m=audio (\d+)/.exec(answer.body)?.[1]);
+    assert.ok(mediaPort >= 16_000 && mediaPort <= 16_999 && mediaPort % 2 === 0, `the call's RTP port is an even one of ${RTP_PORTS}: ${mediaPort}`);
     const to = answer.headers.get('to') ?? '';
     const dialog = { callId, fromTag, to, peerPort: peer.port, serverPort: serverSipPort };
     peer.send(inDialogText({ ...dialog, method: 'ACK', cseq: 1 }));

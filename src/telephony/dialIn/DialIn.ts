@@ -24,6 +24,8 @@ import { buildAnswer, readOffer, type DialInMediaOffer } from './dialInSdp.js';
 import { DialInAttempts } from './DialInAttempts.js';
 import { DialInCall } from './DialInCall.js';
 import { DialInMedia } from './DialInMedia.js';
+import type { PortRange } from './rtpSocket.js';
+import { trunkSources, type TrunkSources } from './trunkSources.js';
 import { InboundCall } from './InboundCall.js';
 import { KeypadEntries } from './KeypadEntries.js';
 import type { Prompts, PromptName } from './prompts.js';
@@ -43,6 +45,10 @@ export interface DialInSettings {
   numbers: string[];
   /** Our RTP sockets' bind address (SIP_BIND_ADDRESS). */
   bindAddress: string;
+  /** The ports our phone-facing RTP sockets take (SIP_RTP_PORT_RANGE); unset: any free one. */
+  rtpPorts: PortRange | undefined;
+  /** Addresses and CIDR ranges the trunk calls from (SIP_TRUNK_SOURCES); empty: the trunk's own address. */
+  trunkSources: string[];
   /** The address our SDP answer gives (SIP_MEDIA_ADDRESS); empty: the one our SIP messages give. */
   mediaAddress: string;
   failuresPerHour: number;
@@ -69,6 +75,7 @@ export class DialIn {
   private readonly attempts: DialInAttempts;
   private atPrompt = 0;
   private readonly acceptedNumbers: Set<string>;
+  private readonly fromTrunk: TrunkSources;
 
   constructor(
     private readonly settings: DialInSettings,
@@ -76,6 +83,7 @@ export class DialIn {
   ) {
     this.attempts = new DialInAttempts(settings.failuresPerHour);
     this.acceptedNumbers = new Set(settings.numbers.map(withoutPlus));
+    this.fromTrunk = trunkSources(settings.trunkSources, deps.line.account.target.address);
     deps.line.endpoint.onIncoming((request, remote) => this.incoming(request, remote));
   }
 
@@ -87,7 +95,7 @@ export class DialIn {
   private incoming(request: SipRequest, remote: SipTarget): void {
     const { endpoint, account } = this.deps.line;
     // Only the trunk may call us (or cancel a call): anyone else could ring rooms without the provider knowing.
-    if (remote.address !== account.target.address) {
+    if (!this.fromTrunk(remote.address)) {
       endpoint.respond(request, 403, 'Forbidden');
       if (request.method === 'INVITE') this.deps.metrics.callEnded('refused');
       return;
@@ -124,7 +132,7 @@ export class DialIn {
   private async answer(leg: InboundCall, offer: DialInMediaOffer): Promise<void> {
     let media: DialInMedia;
     try {
-      media = await DialInMedia.open(this.settings.bindAddress, offer);
+      media = await DialInMedia.open(offer, { bindAddress: this.settings.bindAddress, ports: this.settings.rtpPorts, trunkSources: this.fromTrunk });
     } catch (error) {
       leg.reject(503, 'Service Unavailable');
       this.deps.metrics.callEnded('failed');

@@ -8,17 +8,23 @@
  * takes the place of the mix for its length.
  *
  * Everything the phone hears leaves as one RTP stream (our SSRC, sequence
- * and timestamps), prompts and mix alike, so the phone sees no jumps.
- * Datagrams that are not RTP, or do not come from the phone's address (or
- * from Janus on the relay socket), are dropped.
+ * and timestamps), prompts and mix alike, so the phone sees no jumps. It
+ * goes to the SDP's address, or, once the phone's RTP comes from one of the
+ * trunk's addresses (SIP_TRUNK_SOURCES) instead, there (symmetric RTP: an
+ * SDP naming an address behind NAT, or another media server of the
+ * provider's). Only RTP of the negotiated payload types from the SDP's
+ * address or the trunk's counts; anything else (or, on the relay socket,
+ * anything not from Janus) is dropped.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { RtpAddress } from '../../media/PhoneBridge.js';
 import type { DialInMediaOffer } from './dialInSdp.js';
 import { G711_PAYLOAD_TYPES } from '../phoneSdp.js';
 import { buildRtp, parseRtp } from './rtpPacket.js';
+import { bindRtpSocket, type PortRange } from './rtpSocket.js';
+import type { TrunkSources } from './trunkSources.js';
 import { TelephoneEventReader, type KeypadDigit } from './telephoneEvents.js';
 
 /** 20 ms of G.711 at 8 kHz, one byte a sample. */
@@ -27,6 +33,15 @@ const PACKET_MS = 20;
 
 interface MediaEvents {
   digit: [digit: KeypadDigit];
+}
+
+export interface DialInMediaOptions {
+  /** Our RTP sockets' bind address (SIP_BIND_ADDRESS). */
+  bindAddress: string;
+  /** Where the phone-facing socket's port comes from (SIP_RTP_PORT_RANGE); unset: any free port. */
+  ports: PortRange | undefined;
+  /** The trunk's addresses: RTP from them counts as the phone's too. */
+  trunkSources: TrunkSources;
 }
 
 interface Playing {
@@ -46,22 +61,30 @@ export class DialInMedia extends EventEmitter<MediaEvents> {
   private startOfSpurt = true;
   private playing: Playing | undefined;
   private janus: { socket: Socket; target: RtpAddress } | undefined;
+  /** Where the phone's audio goes: the SDP's address until the phone's RTP comes from elsewhere. */
+  private phone: RtpAddress;
   private closed = false;
 
   private constructor(
     private readonly socket: Socket,
     private readonly offer: DialInMediaOffer,
-    private readonly bindAddress: string,
+    private readonly options: DialInMediaOptions,
   ) {
     super();
+    this.phone = offer.remote;
     this.events = new TelephoneEventReader(offer.telephoneEventPayloadType);
-    socket.on('message', (datagram, from) => this.fromPhone(datagram, from.address));
+    socket.on('message', (datagram, from) => this.fromPhone(datagram, from));
     // Sending to a phone that went away (ICMP unreachable) is no reason to end the call: its BYE does that.
     socket.on('error', () => undefined);
   }
 
-  static async open(bindAddress: string, offer: DialInMediaOffer): Promise<DialInMedia> {
-    return new DialInMedia(await boundSocket(bindAddress), offer, bindAddress);
+  static async open(offer: DialInMediaOffer, options: DialInMediaOptions): Promise<DialInMedia> {
+    return new DialInMedia(await bindRtpSocket(options.bindAddress, options.ports), offer, options);
+  }
+
+  /** Where the phone's audio goes now. */
+  get phoneAddress(): RtpAddress {
+    return this.phone;
   }
 
   get localPort(): number {
@@ -96,7 +119,7 @@ export class DialInMedia extends EventEmitter<MediaEvents> {
    */
   async relay(to: RtpAddress, ownAddress: string): Promise<RtpAddress> {
     if (this.closed) throw new Error('the call has ended');
-    const socket = await boundSocket(this.bindAddress);
+    const socket = await bindRtpSocket(this.options.bindAddress);
     if (this.closed) {
       socket.close();
       throw new Error('the call has ended');
@@ -117,17 +140,22 @@ export class DialInMedia extends EventEmitter<MediaEvents> {
     this.janus = undefined;
   }
 
-  private fromPhone(datagram: Buffer, fromAddress: string): void {
-    if (fromAddress !== this.offer.remote.ip) return;
+  private fromPhone(datagram: Buffer, from: RemoteInfo): void {
+    if (from.address !== this.offer.remote.ip && !this.options.trunkSources(from.address)) return;
     const packet = parseRtp(datagram);
-    if (!packet) return;
+    const audio = packet?.payloadType === G711_PAYLOAD_TYPES[this.offer.codec];
+    if (!packet || (!audio && !this.events.isEvent(packet))) return;
+    // The SDP names an address the phone is not at (behind NAT, or another of the provider's media servers): its audio
+    // goes back where its RTP comes from. Another port at the SDP's own address is a peer that sends from another
+    // port than it listens on (RFC 3550 allows it): that one keeps the SDP's port.
+    if (from.address !== this.offer.remote.ip) this.phone = { ip: from.address, port: from.port };
     if (this.events.isEvent(packet)) {
       const digit = this.events.read(packet);
       if (digit) this.emit('digit', digit);
       return;
     }
     const janus = this.janus;
-    if (janus && packet.payloadType === G711_PAYLOAD_TYPES[this.offer.codec]) janus.socket.send(datagram, janus.target.port, janus.target.ip);
+    if (janus) janus.socket.send(datagram, janus.target.port, janus.target.ip);
   }
 
   private fromJanus(datagram: Buffer, fromAddress: string): void {
@@ -165,18 +193,6 @@ export class DialInMedia extends EventEmitter<MediaEvents> {
     this.startOfSpurt = false;
     this.sequence = (this.sequence + 1) & 0xffff;
     this.timestamp = (this.timestamp + payload.length) >>> 0;
-    this.socket.send(packet, this.offer.remote.port, this.offer.remote.ip);
+    this.socket.send(packet, this.phone.port, this.phone.ip);
   }
-}
-
-async function boundSocket(address: string): Promise<Socket> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, address, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-  return socket;
 }

@@ -21,6 +21,7 @@ export class RawSipPeer {
 
   private constructor(
     private readonly socket: Socket,
+    readonly host: string,
     readonly port: number,
     private readonly server: { host: string; port: number },
   ) {
@@ -30,10 +31,11 @@ export class RawSipPeer {
     });
   }
 
-  static async open(server: { host: string; port: number }): Promise<RawSipPeer> {
+  /** `host`: the loopback address the peer sends from (another than the trunk's: a stranger). */
+  static async open(server: { host: string; port: number }, host = '127.0.0.1'): Promise<RawSipPeer> {
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    return new RawSipPeer(socket, socket.address().port, server);
+    await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+    return new RawSipPeer(socket, host, socket.address().port, server);
   }
 
   send(message: string | Buffer): void {
@@ -91,16 +93,16 @@ export function inDialogText(options: { method: string; callId: string; fromTag:
 }
 
 /** An INVITE as a trunk would send it to the server (the lab trunk is on 127.0.0.1 too), with this SDP. */
-export function inviteText(options: { number: string; callId: string; peerPort: number; serverPort: number; sdp?: string; fromTag?: string }): string {
+export function inviteText(options: { number: string; callId: string; peerPort: number; serverPort: number; sdp?: string; fromTag?: string; peerHost?: string }): string {
   const body = options.sdp ?? '';
   return [
     `INVITE sip:${options.number}@127.0.0.1:${options.serverPort} SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:${options.peerPort};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
+    `Via: SIP/2.0/UDP ${options.peerHost ?? '127.0.0.1'}:${options.peerPort};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
     `From: <sip:${HOSTILE_CALLER}@127.0.0.1>;tag=${options.fromTag ?? randomBytes(4).toString('hex')}`,
     `To: <sip:${options.number}@127.0.0.1>`,
     `Call-ID: ${options.callId}`,
     'CSeq: 1 INVITE',
-    `Contact: <sip:hostile@127.0.0.1:${options.peerPort}>`,
+    `Contact: <sip:hostile@${options.peerHost ?? '127.0.0.1'}:${options.peerPort}>`,
     'Max-Forwards: 70',
     ...(body ? ['Content-Type: application/sdp'] : []),
     `Content-Length: ${Buffer.byteLength(body, 'latin1')}`,
