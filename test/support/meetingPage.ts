@@ -40,6 +40,8 @@ export async function joinMeeting(page: Page, baseUrl: string, name: string, roo
   }
   await page.click('#join-button');
   await page.waitForSelector('#connection-state[data-state="connected"]', { timeout: 15_000 });
+  // The page lays the meeting out once its media has started, which can be a moment after it is connected.
+  await page.waitForSelector('#call-bar:not([hidden])', { timeout: 15_000 });
 }
 
 /** Sums what the page receives over all its subscriber peer connections, optionally only from one participant. */
