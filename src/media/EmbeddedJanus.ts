@@ -87,7 +87,8 @@ export class EmbeddedJanus extends EventEmitter<EmbeddedJanusEvents> {
   async stop(): Promise<void> {
     this.stopping = true;
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // A Janus that died of a signal (a crash while rooms were torn down) has no exit code, only a signal code.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const forced = setTimeout(() => child.kill('SIGKILL'), 3_000);
