@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { invalidDialPatterns } from '../telephony/dialPolicy.js';
 import { invalidTrunkSources } from '../telephony/dialIn/trunkSources.js';
+import { portRange } from '../telephony/dialIn/rtpSocket.js';
 
 const Flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 const Seconds = z.coerce.number().positive();
@@ -161,7 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function isOrderedRange(range: string): boolean {
-  const [low = 0, high = 0] = range.split('-').map(Number);
+  const { low, high } = portRange(range);
   return low >= 1024 && low <= high && high <= 65535;
 }
 

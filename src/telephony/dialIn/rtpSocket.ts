@@ -13,7 +13,7 @@ export interface PortRange {
   high: number;
 }
 
-/** `20000-20999` as a range (the configuration has checked its shape and order). */
+/** `20000-20999` as a range (its shape checked by the configuration's schema). */
 export function portRange(text: string): PortRange {
   const [low = 0, high = 0] = text.split('-').map(Number);
   return { low, high };
