@@ -10,7 +10,21 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 ns="convene-test-$$"
-cleanup() { ip netns delete "$ns" 2>/dev/null || true; }
+# Whatever is still running in the namespace when the command ends (a test file
+# the runner stopped for running too long leaves its Janus or phone behind) is
+# named and stopped, so nothing outlives the run.
+cleanup() {
+  local pids
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  if [ -n "$pids" ]; then
+    echo "in-media-netns: stopping what was left running in $ns:" >&2
+    # shellcheck disable=SC2086
+    ps -o pid=,args= -p $pids >&2 || true
+    # shellcheck disable=SC2086
+    kill -9 $pids 2>/dev/null || true
+  fi
+  ip netns delete "$ns" 2>/dev/null || true
+}
 trap cleanup EXIT
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
