@@ -92,8 +92,10 @@ describe('the server restarting', () => {
     for (const pid of janusPids) assert.equal(isRunning(pid), false, `Janus ${pid} is gone`);
     const hungUp = await lab.phone.waitForClosed(phoneCall.callId, 5_000);
     assert.equal(hungUp.state, 'closed', 'the phone was hung up');
-    const errors = running.logLines.filter((line) => Number(line['level']) >= 50);
+    // Only from the signal on: what went before is the call itself, where Janus 1.1.2 logs an error of its own
+    // when it mistakes a camera's RTX stream for its video (README, "Inside a room").
     const tail = running.logLines.slice(running.logLines.findIndex((line) => line['msg'] === 'shutting down'));
+    const errors = tail.filter((line) => Number(line['level']) >= 50);
     assert.deepEqual(errors, [], `no errors logged on the way down: ${tail.map((line) => JSON.stringify(line)).join('\n')}`);
     running.assertNoUnhandledRejection();
     // Still "server restarting" once the pages have knocked on the closed port and taken the refusal in.
