@@ -95,7 +95,6 @@ let selfId = PREVIEW_ID;
 let token = '';
 let audioMuted = false;
 let videoMuted = false;
-let startMutedApplied = false;
 
 const { speakers, downlink } = measurePage({ session: () => session, selfId: () => selfId, room, qualityNotice: element('quality-notice') });
 
@@ -188,10 +187,15 @@ function announceMuteState(): void {
 }
 
 function toggleAudio(): void {
-  audioMuted = !audioMuted;
-  for (const track of localStream.getAudioTracks()) track.enabled = !audioMuted;
-  setPressed(micButton, audioMuted);
+  setAudioMuted(!audioMuted);
   announceMuteState();
+}
+
+/** Turns the microphone off or on here; the others learn it from `announceMuteState`. */
+function setAudioMuted(muted: boolean): void {
+  audioMuted = muted;
+  for (const track of localStream.getAudioTracks()) track.enabled = !muted;
+  setPressed(micButton, muted);
 }
 
 function toggleVideo(): void {
@@ -227,15 +231,12 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
   token = reply.token;
   selfId = reply.participantId;
   session = new MeetingSession(token, earlySocket, {
-    welcomed(self, others, startMutedAudio, video) {
+    welcomed(self, others, video) {
       if (meeting.hidden) showMeeting(reply.room, displayName);
       chat.setSelf(self.participantId);
       room.clearRemote(selfId);
       room.welcomed(token, video.lastN);
-      // The start-muted setting applies once, at the first welcome, not again after every reconnect.
-      if (startMutedAudio && !startMutedApplied && !audioMuted) toggleAudio();
-      else announceMuteState();
-      startMutedApplied = true;
+      announceMuteState();
       people.welcomed(self, others);
       others.forEach(showParticipant);
       notices.othersInRoom(grid.remoteCount);
@@ -288,6 +289,8 @@ function startMeeting(reply: JoinCallReply, displayName: string, prepared: Publi
       notices.say(`${arrived.join(', ')} ${arrived.length === 1 ? 'is' : 'are'} waiting in the lobby: let them in from People`);
     },
   });
+  // Before the microphone's first packet: the room should not hear a joiner who is to start muted, not even for the moment until the welcome.
+  if (reply.startMutedAudio) setAudioMuted(true);
   session.start(localStream, { iceServers: reply.iceServers, iceTransportPolicy: reply.iceTransportPolicy }, reply.video, prepared);
   if (screenStream) session.share('screen', screenStream);
 }

@@ -23,8 +23,8 @@ export interface MeetingRouteDeps {
   joinsPerMinute: number;
   /** ADMIN_SECRET: a `/joinCall` with `host: true` must carry it. */
   adminSecret: string | undefined;
-  /** What pages are told about ICE (see signalling/browserIce.ts). */
-  ice: { iceServersFor(participantId: string): IceServer[]; iceTransportPolicy: IceTransportPolicy; video: VideoPublishing };
+  /** What a page is told to start its media with: ICE (see signalling/browserIce.ts), video publishing, a muted microphone. */
+  pageSettings: { iceServersFor(participantId: string): IceServer[]; iceTransportPolicy: IceTransportPolicy; video: VideoPublishing; startMutedAudio: boolean };
 }
 
 export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDeps): void {
@@ -57,9 +57,10 @@ export function registerMeetingRoutes(app: FastifyInstance, deps: MeetingRouteDe
       token,
       room: roomName,
       message: `joined room ${roomName}`,
-      iceServers: deps.ice.iceServersFor(participantId),
-      iceTransportPolicy: deps.ice.iceTransportPolicy,
-      video: deps.ice.video,
+      iceServers: deps.pageSettings.iceServersFor(participantId),
+      iceTransportPolicy: deps.pageSettings.iceTransportPolicy,
+      video: deps.pageSettings.video,
+      startMutedAudio: deps.pageSettings.startMutedAudio,
     };
     return body;
   });

@@ -62,6 +62,8 @@ export interface JoinCallReply {
   iceServers: IceServer[];
   iceTransportPolicy: IceTransportPolicy;
   video: VideoPublishing;
+  /** The page's microphone starts muted (START_MUTED_AUDIO): the page turns it off before it sends anything. */
+  startMutedAudio: boolean;
 }
 
 export const IdLookupQuery = z.object({ id: ParticipantId }).strict();

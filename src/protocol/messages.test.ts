@@ -52,7 +52,7 @@ describe('ClientMessage', () => {
 describe('ServerMessage', () => {
   it('accepts a welcome and rejects one without its participant list', () => {
     const welcome = {
-      type: 'welcome', protocolVersion: 2, room: 'alpha', iceServers: [], startMutedAudio: false,
+      type: 'welcome', protocolVersion: 3, room: 'alpha', iceServers: [],
       video: { simulcast: true, maxBitrateBps: 1_000_000, lastN: 9 },
       self: { participantId: 'abcdefgh12', name: 'Ann', kind: 'browser', audioMuted: false, videoMuted: false },
       participants: [],

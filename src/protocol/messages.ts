@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Which of a participant's sources a published stream carries. */
 export const FeedKind = z.enum(['camera', 'screen']);
@@ -237,7 +237,6 @@ export const ServerMessage = z.discriminatedUnion('type', [
     participants: z.array(ParticipantInfo),
     iceServers: z.array(IceServer),
     iceTransportPolicy: IceTransportPolicy.default('all'),
-    startMutedAudio: z.boolean(),
     video: VideoPublishing,
     /** The receiving connection's first offer, when the room's feeds were subscribed before the page connected: answer it first. */
     subscription: SubscriptionOffer.optional(),

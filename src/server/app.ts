@@ -34,6 +34,8 @@ export interface AppDeps {
   tokenTtlSeconds: number;
   /** What the signalling WebSocket needs from the wiring; the limits and metrics parts are added here. */
   signalling: Omit<SignallingOptions, 'messageRate' | 'chatRate' | 'onErrorSent'>;
+  /** START_MUTED_AUDIO, told to each page as it joins. */
+  startMutedAudio: boolean;
   logger: Logger;
   isReady: () => boolean;
   telephony: Telephony | undefined;
@@ -104,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await registerRateLimiting(app);
   const access = new RoomAccess(deps.rooms, deps.limits.roomMaxParticipants);
-  registerMeetingRoutes(app, { ...deps, access, joinsPerMinute: deps.limits.joinsPerMinute, ice: deps.signalling });
+  registerMeetingRoutes(app, { ...deps, access, joinsPerMinute: deps.limits.joinsPerMinute, pageSettings: { ...deps.signalling, startMutedAudio: deps.startMutedAudio } });
   registerTelephonyRoutes(app, { ...deps, access, dialsPerMinute: deps.limits.dialsPerMinute });
   registerAdminRoutes(app, deps);
   const signalling: SignallingOptions = {

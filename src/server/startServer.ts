@@ -162,9 +162,9 @@ async function startHttp(config: Config, observability: Observability, runDir: s
     rooms,
     tokens,
     tokenTtlSeconds: config.TOKEN_TTL_S,
+    startMutedAudio: config.START_MUTED_AUDIO,
     signalling: {
       ...browserIce(config),
-      startMutedAudio: config.START_MUTED_AUDIO,
       video: { simulcast: config.SIMULCAST, maxBitrateBps: config.VIDEO_BITRATE_BPS, lastN: config.LAST_N },
       maxBufferedBytes: SIGNALLING_BUFFER_LIMIT_BYTES,
     },

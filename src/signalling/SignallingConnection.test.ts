@@ -31,7 +31,6 @@ describe('SignallingConnection backpressure', () => {
     const options: SignallingOptions = {
       iceServersFor: () => [],
       iceTransportPolicy: 'all',
-      startMutedAudio: false,
       video: { simulcast: true, maxBitrateBps: 1_000_000, lastN: 9 },
       maxBufferedBytes: 1_000,
       messageRate: { perSecond: 50, burst: 300 },

@@ -19,7 +19,6 @@ export interface SignallingOptions {
   /** STUN/TURN servers for one participant: TURN credentials are issued per participant and expire. */
   iceServersFor(participantId: string): IceServer[];
   iceTransportPolicy: IceTransportPolicy;
-  startMutedAudio: boolean;
   /** How pages publish and show video. */
   video: VideoPublishing;
   /** A page that reads this slowly is dropped rather than buffered without bound. */
@@ -100,7 +99,6 @@ export class SignallingConnection implements ParticipantChannel {
       participants: others,
       iceServers: this.options.iceServersFor(this.grant.participantId),
       iceTransportPolicy: this.options.iceTransportPolicy,
-      startMutedAudio: this.options.startMutedAudio,
       video: this.options.video,
       ...(subscription ? { subscription } : {}),
     });

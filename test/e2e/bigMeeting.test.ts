@@ -12,15 +12,13 @@
  * theirs are not what is measured, and two more 720p simulcast encoders
  * would take most of the machine.
  *
- * The speaker's microphone is Chromium's fake one playing a file: a 0.4 s
- * rising tone, looped. A steady tone will not do: the browser's noise
- * suppression learns it as noise within seconds and takes it down to a few
- * hundredths, near the speaking threshold. The server starts every page
- * muted (START_MUTED_AUDIO), so the watching pages (whose microphones play
- * the same file) stay silent; and the speaker joins before the watchers, so
- * whatever it might send before its welcome mutes it reaches no page that
- * judges who speaks. It joins after 14 others, so it starts off the watchers'
- * first page, which the first to join fill.
+ * The speaker's microphone is Chromium's fake one playing a voice-like tone
+ * (support/voiceMicrophone.ts). The server starts every page
+ * muted (START_MUTED_AUDIO), and a page turns its microphone off before its
+ * first packet, so the watching pages (whose microphones play the same
+ * file) never speak and never take a place on each other's first page. The
+ * speaker joins after 14 others, so it starts off the watchers' first page,
+ * which the first to join fill.
  *
  * "Within 1 s" runs from the unmute click on the speaker's page (its clock)
  * to the moment the speaker's tile stops being hidden in the watcher's grid
@@ -32,11 +30,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../support/browser.js';
 import { startTestServer } from '../support/testServer.js';
@@ -45,6 +38,7 @@ import { waitForFlow, type Flow } from '../support/inboundStreams.js';
 import { MediaClock } from '../support/synthetic/mediaClock.js';
 import { LIGHT_SYNTHETIC_MEDIA } from '../support/synthetic/probePackets.js';
 import { SyntheticParticipant } from '../support/synthetic/syntheticParticipant.js';
+import { voiceMicrophone, type VoiceMicrophone } from '../support/voiceMicrophone.js';
 
 const LAST_N = 9;
 /** What a page narrower than 600 px shows at most (client/view/RoomView.ts). */
@@ -65,25 +59,23 @@ type Timing = Window & { clickedAt?: number; shownAt?: number };
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
-let soundDir: string;
+let microphone: VoiceMicrophone | undefined;
 
 before(async () => {
-  soundDir = await mkdtemp(join(tmpdir(), 'convene-voice-'));
-  const voice = join(soundDir, 'voice.wav');
-  await promisify(execFile)('sox', ['-n', '-r', '48000', '-c', '1', voice, 'synth', '0.4', 'sine', '300-1000', 'vol', '0.5']);
+  microphone = await voiceMicrophone();
   server = await startTestServer({
     LAST_N: String(LAST_N),
     START_MUTED_AUDIO: 'true',
     // Every participant comes from 127.0.0.1; the limit has tests of its own (rateLimits.test.ts).
     RATE_LIMIT_JOIN_PER_MIN: '1000',
   });
-  browser = await launchBrowser([`--use-file-for-fake-audio-capture=${voice}`]);
+  browser = await launchBrowser(microphone.chromiumArgs);
 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
-  if (soundDir) await rm(soundDir, { recursive: true, force: true });
+  await microphone?.remove();
 });
 
 /** A page in a browser context of its own (its own storage and token), at a screen size. */

@@ -16,7 +16,7 @@ import { waitAtMost } from '../../support/time.js';
 export type ChatEvent = Extract<ServerMessage, { type: 'chat' | 'chatHistory' | 'reaction' }>;
 
 export interface MeetingView extends SubscriberView {
-  welcomed(self: ParticipantInfo, others: ParticipantInfo[], startMutedAudio: boolean, video: VideoPublishing): void;
+  welcomed(self: ParticipantInfo, others: ParticipantInfo[], video: VideoPublishing): void;
   participantJoined(participant: ParticipantInfo): void;
   participantUpdated(participant: ParticipantInfo): void;
   participantLeft(participantId: string): void;
@@ -181,7 +181,7 @@ export class MeetingSession {
           this.subscriber.onOffer(message.subscription.pcId, message.subscription.sdp, message.subscription.streams);
         }
         return this.showLater(() => {
-          this.view.welcomed(message.self, message.participants, message.startMutedAudio, message.video);
+          this.view.welcomed(message.self, message.participants, message.video);
           if (this.lastView) this.signalling.send({ type: 'view', tiles: this.lastView });
         });
       case 'mediaReset':
